@@ -1,0 +1,72 @@
+// The server the official Engine.IO v4 (and later Socket.IO v5) test suites run against:
+// Engine.IO at /engine.io/ echoing every message, with the timings the suites expect.
+#include <sio/core/log.hpp>
+#include <sio/engine/server.hpp>
+
+#include <boost/asio/signal_set.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <string_view>
+
+namespace {
+
+class echo_handler final : public sio::engine::handler {
+public:
+    void on_open(sio::engine::session&) override {}
+    void on_message(sio::engine::session& s, std::string_view data, bool binary) override {
+        s.send(sio::shared_bytes{std::string{data}}, binary);
+    }
+    void on_close(sio::engine::session&, sio::engine::close_reason) override {}
+};
+
+[[noreturn]] void usage() {
+    std::cerr << "usage: conformance_server --port P [--threads N] [--headers-timeout-ms MS] "
+                 "[--max-connections N] [--verbose]\n";
+    std::exit(2);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    unsigned short port = 3000;
+    std::size_t threads = 0;
+    sio::engine::server_options options;
+    options.ping_interval = std::chrono::milliseconds(300);
+    options.ping_timeout = std::chrono::milliseconds(200);
+    options.max_http_buffer_size = 1'000'000;
+    options.cors = sio::engine::cors_options{};
+    for (int i = 1; i < argc; ++i) {
+        std::string_view const arg = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc)
+                usage();
+            return argv[++i];
+        };
+        if (arg == "--port")
+            port = static_cast<unsigned short>(std::stoi(value()));
+        else if (arg == "--threads")
+            threads = std::stoul(value());
+        else if (arg == "--headers-timeout-ms")
+            options.headers_timeout = std::chrono::milliseconds(std::stol(value()));
+        else if (arg == "--max-connections")
+            options.max_connections = std::stoul(value());
+        else if (arg == "--verbose")
+            sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::debug);
+        else
+            usage();
+    }
+
+    sio::io_pool pool{threads};
+    echo_handler handler;
+    sio::engine::server engine{pool, handler, options};
+    auto const endpoint = engine.listen("127.0.0.1", port);
+
+    boost::asio::signal_set signals{pool.get(0), SIGINT, SIGTERM};
+    signals.async_wait([&](boost::system::error_code, int) { engine.close([&] { pool.stop(); }); });
+
+    std::cout << "listening on 127.0.0.1:" << endpoint.port() << std::endl;
+    pool.run();
+    return 0;
+}

@@ -1,0 +1,127 @@
+#pragma once
+
+#include <sio/core/shared_bytes.hpp>
+#include <sio/engine/close_reason.hpp>
+#include <sio/engine/packet.hpp>
+#include <sio/engine/request.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sio::engine {
+
+namespace net = boost::asio;
+
+namespace detail {
+class server_core;
+class http_connection;
+class ws_transport;
+} // namespace detail
+
+enum class transport_kind { polling, websocket };
+
+std::string_view to_string(transport_kind t) noexcept;
+
+/// One Engine.IO connection. It lives on one shard (io_context) for its whole life; every member
+/// function must be called on that shard's thread (use get_executor() to get there).
+class session : public std::enable_shared_from_this<session> {
+public:
+    /// The Engine.IO session id (CSPRNG; its first character names the shard).
+    std::string const& sid() const noexcept { return sid_; }
+    transport_kind transport() const noexcept { return transport_; }
+    /// The handshake request: headers, query, peer address, time.
+    request_info const& request() const noexcept { return request_; }
+    bool is_open() const noexcept { return state_ == state::open; }
+    /// True while a WebSocket probe is in progress.
+    bool is_upgrading() const noexcept { return probe_ != nullptr; }
+    net::io_context::executor_type get_executor() const noexcept;
+
+    /// Bytes queued and not yet handed to the kernel: the sender's view of backpressure.
+    std::size_t buffered_bytes() const noexcept;
+
+    /// Queues one message; all messages queued in one event-loop turn leave in one write.
+    /// `data` is shared, never copied: a broadcast passes the same bytes to every session.
+    /// Ignored once the session is closing.
+    void send(shared_bytes data, bool binary = false);
+
+    /// Closes the session after what is queued has been sent ("forced close").
+    void close();
+
+    /// A slot for the layer above (the Socket.IO client object of this connection).
+    void set_context(std::shared_ptr<void> context) noexcept { context_ = std::move(context); }
+    void* context() const noexcept { return context_.get(); }
+
+    // Constructed by the server only.
+    session(
+        detail::server_core& server,
+        std::size_t shard,
+        std::string sid,
+        request_info request,
+        transport_kind transport);
+    ~session();
+    session(session const&) = delete;
+    session& operator=(session const&) = delete;
+
+private:
+    friend class detail::server_core;
+    friend class detail::http_connection;
+    friend class detail::ws_transport;
+
+    enum class state : std::uint8_t { open, closing, closed };
+
+    struct out_packet {
+        packet_type type;
+        shared_bytes data;
+        bool binary;
+    };
+
+    // Called by the server and the transports, on this shard.
+    void open(std::shared_ptr<detail::ws_transport> ws);
+    void on_packet(packet_view p);
+    void on_probe_packet(detail::ws_transport& ws, packet_view p);
+    void on_poll(std::shared_ptr<detail::http_connection> conn);
+    void on_post(detail::http_connection& conn, std::string_view body);
+    void begin_upgrade(std::shared_ptr<detail::ws_transport> ws);
+    void on_transport_closed(detail::ws_transport const& ws, close_reason reason);
+    void on_poll_aborted(detail::http_connection const& conn);
+    void begin_close(close_reason reason);
+    void finish(close_reason reason, bool by_peer = false);
+
+    void queue(packet_type type, shared_bytes data, bool binary);
+    void schedule_flush();
+    void flush();
+    void respond_poll(std::string_view body);
+    void arm_ping();
+    void arm_pong_deadline();
+    void drop_probe();
+
+    detail::server_core& server_;
+    std::size_t shard_;
+    std::string sid_;
+    request_info request_;
+    transport_kind transport_;
+    state state_ = state::open;
+    bool flush_scheduled_ = false;
+    bool probed_ = false; // "2probe" answered; the pending GET is released with a noop
+    bool awaiting_pong_ = false;
+    bool close_queued_ = false; // polling close: "1" goes out with the next GET
+    close_reason close_reason_ = close_reason::forced_close;
+    std::vector<out_packet> queue_;
+    std::size_t queued_bytes_ = 0;
+    std::shared_ptr<detail::http_connection> pending_get_;
+    std::shared_ptr<detail::ws_transport> ws_;
+    std::shared_ptr<detail::ws_transport> probe_;
+    net::steady_timer heartbeat_;
+    net::steady_timer upgrade_timer_;
+    std::uint32_t heartbeat_generation_ = 0;
+    std::uint32_t upgrade_generation_ = 0;
+    std::shared_ptr<void> context_;
+};
+
+} // namespace sio::engine

@@ -1,0 +1,321 @@
+#include <sio/core/log.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <unistd.h>
+
+#include <engine/http_compression.hpp>
+#include <engine/http_connection.hpp>
+#include <engine/server_core.hpp>
+
+namespace sio::engine::detail {
+
+namespace http = boost::beast::http;
+
+http_connection::http_connection(
+    server_core& server,
+    std::size_t shard,
+    tcp::socket socket,
+    boost::beast::flat_buffer buffer,
+    bool first_request)
+    : server_(server)
+    , shard_(shard)
+    , socket_(std::move(socket))
+    , buffer_(std::move(buffer))
+    , timer_(socket_.get_executor())
+    , first_request_(first_request) {
+    server_.shard(shard_).connections.insert(this);
+    server_.connection_count.fetch_add(1, std::memory_order_relaxed);
+}
+
+http_connection::~http_connection() {
+    server_.shard(shard_).connections.erase(this);
+    server_.connection_count.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void http_connection::start() {
+    wait_for_request();
+}
+
+void http_connection::arm_timer(std::chrono::milliseconds timeout) {
+    timer_.expires_after(timeout);
+    timer_.async_wait([self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
+        if (ec || gen != self->generation_ || self->closed_)
+            return;
+        if (self->parser_) {
+            // The request started but its header never ended: Node answers 408.
+            self->parser_.reset();
+            ++self->generation_;
+            http_response res{http::status::request_timeout, 11};
+            res.set(http::field::content_type, "text/plain");
+            res.body() = "Request Timeout";
+            self->answer_and_close(std::move(res));
+            return;
+        }
+        self->close();
+    });
+}
+
+void http_connection::wait_for_request() {
+    busy_ = false;
+    parked_ = false;
+    if (buffer_.size() > 0) {
+        read_request();
+        return;
+    }
+    // Idle: wait for the first byte without holding a read buffer.
+    ++generation_;
+    arm_timer(
+        first_request_ ? server_.options.headers_timeout : server_.options.keep_alive_timeout);
+    socket_.async_wait(
+        tcp::socket::wait_read,
+        [self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
+            if (gen != self->generation_ || self->closed_)
+                return;
+            if (ec) {
+                self->close();
+                return;
+            }
+            self->read_request();
+        });
+}
+
+void http_connection::read_request() {
+    ++generation_;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_size));
+    parser_->body_limit(server_.options.max_http_buffer_size);
+    arm_timer(server_.options.headers_timeout);
+    http::async_read(
+        socket_,
+        buffer_,
+        *parser_,
+        [self = shared_from_this(), gen = generation_](boost::system::error_code ec, std::size_t) {
+            if (gen != self->generation_ || self->closed_)
+                return;
+            self->on_read(ec);
+        });
+}
+
+void http_connection::on_read(boost::system::error_code ec) {
+    ++generation_;
+    timer_.cancel();
+    if (ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted) {
+        close();
+        return;
+    }
+    if (ec == http::error::body_limit) {
+        // Over max_http_buffer_size: refuse it and end the session it was for, as the issue asks;
+        // the rest of the stream cannot be trusted, so the connection goes too.
+        server_.close_oversized(parser_->get());
+        http_response res{http::status::payload_too_large, 11};
+        res.set(http::field::content_type, "text/plain");
+        res.body() = "Payload Too Large";
+        answer_and_close(std::move(res));
+        return;
+    }
+    if (ec == http::error::header_limit) {
+        http_response res{http::status::request_header_fields_too_large, 11};
+        res.set(http::field::content_type, "text/plain");
+        res.body() = "Request Header Fields Too Large";
+        answer_and_close(std::move(res));
+        return;
+    }
+    if (ec) {
+        if (ec.category() == http::make_error_code(http::error::bad_version).category()) {
+            http_response res{http::status::bad_request, 11};
+            res.set(http::field::content_type, "text/plain");
+            res.body() = "Bad Request";
+            answer_and_close(std::move(res));
+            return;
+        }
+        close();
+        return;
+    }
+    first_request_ = false;
+    auto request = parser_->release();
+    parser_.reset();
+    dispatch(std::move(request));
+}
+
+void http_connection::dispatch(http_request request) {
+    busy_ = true;
+    request_ = std::move(request);
+    server_.handle(shared_from_this(), request_);
+}
+
+void http_connection::migrate(std::size_t target_shard) {
+    boost::system::error_code ec;
+    auto const protocol = socket_.local_endpoint(ec).protocol();
+    if (ec) {
+        close();
+        return;
+    }
+    auto const fd = socket_.release(ec);
+    if (ec) {
+        close();
+        return;
+    }
+    closed_ = true;
+    ++generation_;
+    timer_.cancel();
+    net::post(
+        server_.pool.get(target_shard),
+        [core = &server_,
+         target_shard,
+         protocol,
+         fd,
+         buffer = std::move(buffer_),
+         request = std::move(request_),
+         first = first_request_]() mutable {
+            boost::system::error_code ec;
+            tcp::socket socket{core->pool.get(target_shard)};
+            socket.assign(protocol, fd, ec);
+            if (ec) {
+                ::close(fd);
+                return;
+            }
+            auto conn = std::make_shared<http_connection>(
+                *core, target_shard, std::move(socket), std::move(buffer), first);
+            conn->dispatch(std::move(request));
+        });
+}
+
+void http_connection::respond(http_response response) {
+    if (closed_)
+        return;
+    ++generation_;
+    parked_ = false;
+    parked_for_.reset();
+    bool const keep_alive = request_.keep_alive() && response.keep_alive() &&
+                            !server_.closing.load(std::memory_order_relaxed);
+    response.keep_alive(keep_alive);
+    if (!cookie_.empty()) {
+        response.set(http::field::set_cookie, cookie_);
+        cookie_.clear();
+    }
+    response.prepare_payload();
+    response_ = std::move(response);
+    request_.body().clear();
+    http::async_write(
+        socket_,
+        response_,
+        [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
+            self->on_write(ec, keep_alive);
+        });
+}
+
+void http_connection::on_write(boost::system::error_code ec, bool keep_alive) {
+    response_ = {};
+    if (closed_)
+        return;
+    if (ec || !keep_alive) {
+        close();
+        return;
+    }
+    wait_for_request();
+}
+
+void http_connection::respond_poll(std::string_view body) {
+    http_response res{http::status::ok, request_.version()};
+    res.set(http::field::content_type, "text/plain; charset=UTF-8");
+    server_.add_cors(request_, res);
+    auto const& compression = server_.options.http_compression;
+    if (compression && body.size() >= compression->threshold) {
+        std::string encoding;
+        auto it = request_.find(http::field::accept_encoding);
+        if (it != request_.end()) {
+            if (auto packed = compress_for(body, it->value(), encoding)) {
+                res.set(http::field::content_encoding, encoding);
+                res.body() = std::move(*packed);
+                respond(std::move(res));
+                return;
+            }
+        }
+    }
+    res.body().assign(body);
+    respond(std::move(res));
+}
+
+void http_connection::respond_ok() {
+    http_response res{http::status::ok, request_.version()};
+    // text/html, not text/plain, avoids a download dialog on some user agents (engine.io GH-43).
+    res.set(http::field::content_type, "text/html");
+    server_.add_cors(request_, res);
+    res.body() = "ok";
+    respond(std::move(res));
+}
+
+void http_connection::park(std::weak_ptr<session> owner) {
+    parked_ = true;
+    parked_for_ = std::move(owner);
+    ++generation_;
+    // Readable while parked means the client hung up (or pipelined, which we leave for later).
+    socket_.async_wait(
+        tcp::socket::wait_read,
+        [self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
+            if (gen != self->generation_ || !self->parked_ || self->closed_)
+                return;
+            boost::system::error_code avail_ec;
+            if (!ec && self->socket_.available(avail_ec) > 0 && !avail_ec)
+                return;
+            self->parked_ = false;
+            auto owner = self->parked_for_.lock();
+            self->parked_for_.reset();
+            if (owner)
+                owner->on_poll_aborted(*self);
+            self->close();
+        });
+}
+
+std::pair<tcp::socket, boost::beast::flat_buffer> http_connection::hand_over() {
+    closed_ = true;
+    ++generation_;
+    timer_.cancel();
+    return {std::move(socket_), std::move(buffer_)};
+}
+
+std::string http_connection::remote_address() const {
+    boost::system::error_code ec;
+    auto ep = socket_.remote_endpoint(ec);
+    return ec ? std::string{} : ep.address().to_string();
+}
+
+void http_connection::answer_and_close(http_response response) {
+    ++generation_;
+    response.keep_alive(false);
+    response.prepare_payload();
+    response_ = std::move(response);
+    http::async_write(
+        socket_, response_, [self = shared_from_this()](boost::system::error_code, std::size_t) {
+            self->close();
+        });
+}
+
+void http_connection::close() noexcept {
+    if (closed_)
+        return;
+    closed_ = true;
+    ++generation_;
+    parked_ = false;
+    timer_.cancel();
+    boost::system::error_code ec;
+    // Half-close first so the peer reads our last answer before it sees the end.
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+}
+
+} // namespace sio::engine::detail
+
+namespace sio::engine::detail {
+
+void http_connection::close_if_idle() noexcept {
+    if (!busy_ && !parked_)
+        close();
+}
+
+} // namespace sio::engine::detail

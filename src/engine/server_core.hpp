@@ -1,0 +1,97 @@
+#pragma once
+
+#include <sio/engine/error.hpp>
+#include <sio/engine/handler.hpp>
+#include <sio/engine/io_pool.hpp>
+#include <sio/engine/options.hpp>
+#include <sio/engine/server.hpp>
+#include <sio/engine/session.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace sio::engine::detail {
+
+using tcp = net::ip::tcp;
+
+class http_connection;
+class ws_transport;
+
+/// What the engine shares between its sessions and connections. Per-shard state is touched only
+/// on that shard's thread; the atomics are counters read for limits and stats, never per message.
+class server_core {
+public:
+    server_core(io_pool& pool, handler& h, server_options options);
+
+    struct shard_state {
+        std::unordered_map<std::string, std::shared_ptr<session>> sessions;
+        std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
+        /// Live connections on this shard, so shutdown can close idle keep-alive ones.
+        std::unordered_set<http_connection*> connections;
+        std::unordered_set<ws_transport*> websockets;
+        std::string random_pool;
+        std::size_t random_used = 0;
+    };
+
+    io_pool& pool;
+    handler& app_handler;
+    server_options const options;
+    http_handler app_routes;
+    std::vector<std::unique_ptr<shard_state>> shards;
+    std::atomic<std::size_t> connection_count{0};
+    std::atomic<std::size_t> session_count{0};
+    std::atomic<bool> closing{false};
+
+    shard_state& shard(std::size_t index) noexcept { return *shards[index]; }
+    std::size_t shard_of(net::any_io_executor const& ex) const noexcept;
+
+    /// Handles one parsed request on the connection's shard (engine path or application route).
+    void handle(std::shared_ptr<http_connection> conn, http_request& request);
+    /// Starts accepting on one shard's acceptor.
+    void accept_loop(std::size_t shard, std::shared_ptr<tcp::acceptor> acceptor);
+    /// Ends every session of one shard and closes its idle connections (on that shard).
+    void shutdown_shard(std::size_t shard);
+    /// Ends the session an over-limit POST was for (on its shard).
+    void close_oversized(http_request const& header);
+    /// Erases a finished session from its shard's map.
+    void remove(session& s);
+
+    /// A fresh unguessable sid whose first character names the shard.
+    std::string make_sid(std::size_t shard);
+    /// The shard a sid names, if it can be one of ours.
+    std::optional<std::size_t> sid_shard(std::string_view sid) const noexcept;
+
+    /// Status and JSON body Node answers for an engine error.
+    http_response
+    error_response(error e, http_request const& req, std::string_view message = {}) const;
+    /// Adds the CORS headers this request's origin earns.
+    void add_cors(http_request const& req, http_response& res) const;
+    /// The JSON of the open packet.
+    std::string open_packet(std::string_view sid, transport_kind transport) const;
+
+private:
+    void handle_engine(std::shared_ptr<http_connection> const& conn, http_request& request);
+    void handshake(
+        std::shared_ptr<http_connection> const& conn,
+        http_request& request,
+        transport_kind transport,
+        bool upgrade);
+    void upgrade(std::shared_ptr<http_connection> const& conn, http_request& request, session& s);
+    std::shared_ptr<ws_transport> accept_websocket(
+        std::shared_ptr<http_connection> const& conn, http_request& request, std::string_view sid);
+};
+
+/// Percent-decoded query parameters of a request target.
+std::vector<std::pair<std::string, std::string>> parse_query(std::string_view target);
+
+} // namespace sio::engine::detail

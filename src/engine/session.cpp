@@ -1,0 +1,325 @@
+#include <sio/core/log.hpp>
+#include <sio/engine/payload.hpp>
+#include <sio/engine/session.hpp>
+
+#include <boost/asio/post.hpp>
+
+#include <engine/http_connection.hpp>
+#include <engine/server_core.hpp>
+#include <engine/ws_transport.hpp>
+
+namespace sio::engine {
+
+namespace {
+// Node's polling transport waits this long for a GET to carry an orderly close packet.
+constexpr auto polling_close_timeout = std::chrono::seconds(30);
+
+shared_bytes const& probe_bytes() {
+    static shared_bytes const bytes{std::string{"probe"}};
+    return bytes;
+}
+} // namespace
+
+std::string_view to_string(transport_kind t) noexcept {
+    return t == transport_kind::polling ? "polling" : "websocket";
+}
+
+session::session(
+    detail::server_core& server,
+    std::size_t shard,
+    std::string sid,
+    request_info request,
+    transport_kind transport)
+    : server_(server)
+    , shard_(shard)
+    , sid_(std::move(sid))
+    , request_(std::move(request))
+    , transport_(transport)
+    , heartbeat_(server.pool.get(shard))
+    , upgrade_timer_(server.pool.get(shard)) {}
+
+session::~session() = default;
+
+net::io_context::executor_type session::get_executor() const noexcept {
+    return server_.pool.get(shard_).get_executor();
+}
+
+std::size_t session::buffered_bytes() const noexcept {
+    return queued_bytes_ + (ws_ ? ws_->buffered_bytes() : 0);
+}
+
+void session::open(std::shared_ptr<detail::ws_transport> ws) {
+    if (ws) {
+        ws_ = std::move(ws);
+        ws_->attach(this, false);
+    }
+    queue(packet_type::open, shared_bytes{server_.open_packet(sid_, transport_)}, false);
+    server_.app_handler.on_open(*this);
+    // The ping timer starts as the handshake leaves (the official suites time from it).
+    arm_ping();
+    if (ws_)
+        flush();
+}
+
+void session::send(shared_bytes data, bool binary) {
+    if (state_ != state::open)
+        return;
+    queue(packet_type::message, std::move(data), binary);
+}
+
+void session::queue(packet_type type, shared_bytes data, bool binary) {
+    queued_bytes_ += data.size() + 1;
+    queue_.push_back({type, std::move(data), binary});
+    schedule_flush();
+}
+
+void session::schedule_flush() {
+    if (flush_scheduled_)
+        return;
+    flush_scheduled_ = true;
+    // Everything queued in this event-loop turn goes out together.
+    net::post(get_executor(), [self = shared_from_this()] { self->flush(); });
+}
+
+void session::flush() {
+    flush_scheduled_ = false;
+    if (state_ == state::closed)
+        return;
+    if (transport_ == transport_kind::websocket) {
+        if (!queue_.empty()) {
+            ws_->send(queue_);
+            queue_.clear();
+            queued_bytes_ = 0;
+        }
+        if (state_ == state::closing)
+            finish(close_reason_);
+        return;
+    }
+    if (!pending_get_)
+        return;
+    if (queue_.empty()) {
+        if (probed_)
+            respond_poll("6"); // EIO v4: release the GET so the client can pause polling
+        return;
+    }
+    std::string payload;
+    for (auto const& p : queue_)
+        append_payload_packet({p.type, p.data.view(), p.binary}, payload);
+    queue_.clear();
+    queued_bytes_ = 0;
+    respond_poll(payload);
+    if (close_queued_)
+        finish(close_reason_);
+}
+
+void session::respond_poll(std::string_view body) {
+    auto conn = std::move(pending_get_);
+    pending_get_.reset();
+    conn->respond_poll(body);
+}
+
+void session::arm_ping() {
+    awaiting_pong_ = false;
+    heartbeat_.expires_after(server_.options.ping_interval);
+    heartbeat_.async_wait(
+        [self = shared_from_this(), gen = ++heartbeat_generation_](boost::system::error_code) {
+            if (gen != self->heartbeat_generation_ || self->state_ != state::open)
+                return;
+            self->queue(packet_type::ping, {}, false);
+            self->arm_pong_deadline();
+        });
+}
+
+void session::arm_pong_deadline() {
+    awaiting_pong_ = true;
+    heartbeat_.expires_after(server_.options.ping_timeout);
+    heartbeat_.async_wait(
+        [self = shared_from_this(), gen = ++heartbeat_generation_](boost::system::error_code) {
+            if (gen != self->heartbeat_generation_ || self->state_ != state::open)
+                return;
+            self->finish(close_reason::ping_timeout);
+        });
+}
+
+void session::on_packet(packet_view p) {
+    if (state_ != state::open)
+        return;
+    switch (p.type) {
+    case packet_type::pong:
+        if (awaiting_pong_)
+            arm_ping();
+        break;
+    case packet_type::message:
+        server_.app_handler.on_message(*this, p.data, p.binary);
+        break;
+    case packet_type::close:
+        finish(close_reason::transport_close, true);
+        break;
+    case packet_type::ping:
+        // EIO v4: only the server pings ("invalid heartbeat direction" in Node).
+        finish(close_reason::transport_error);
+        break;
+    case packet_type::open:
+    case packet_type::upgrade:
+    case packet_type::noop:
+        break;
+    }
+}
+
+void session::on_poll(std::shared_ptr<detail::http_connection> conn) {
+    if (pending_get_) {
+        // EIO v4: a second concurrent GET is a protocol error; the session ends.
+        conn->respond(server_.error_response(error::bad_request, conn->current_request()));
+        finish(close_reason::transport_error);
+        return;
+    }
+    pending_get_ = std::move(conn);
+    pending_get_->park(weak_from_this());
+    if (!queue_.empty() || probed_)
+        schedule_flush();
+}
+
+void session::on_poll_aborted(detail::http_connection const& conn) {
+    if (pending_get_.get() != &conn)
+        return;
+    pending_get_.reset();
+    // Node: "poll connection closed prematurely".
+    finish(close_reason::transport_error);
+}
+
+void session::on_post(detail::http_connection& conn, std::string_view body) {
+    auto packets = decode_payload(body);
+    if (!packets) {
+        conn.respond(server_.error_response(error::bad_request, conn.current_request()));
+        finish(close_reason::parse_error);
+        return;
+    }
+    auto self = shared_from_this();
+    for (auto const& p : *packets) {
+        if (state_ != state::open)
+            break;
+        on_packet(p.view());
+    }
+    conn.respond_ok();
+}
+
+void session::begin_upgrade(std::shared_ptr<detail::ws_transport> ws) {
+    probe_ = std::move(ws);
+    probe_->attach(this, true);
+    upgrade_timer_.expires_after(server_.options.upgrade_timeout);
+    upgrade_timer_.async_wait(
+        [self = shared_from_this(), gen = ++upgrade_generation_](boost::system::error_code) {
+            if (gen == self->upgrade_generation_)
+                self->drop_probe();
+        });
+}
+
+void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
+    if (probe_.get() != &ws)
+        return;
+    if (p.type == packet_type::ping && p.data == "probe" && !p.binary) {
+        probe_->send({packet_type::pong, probe_bytes(), false});
+        probed_ = true;
+        if (pending_get_ && queue_.empty())
+            respond_poll("6");
+        return;
+    }
+    if (p.type == packet_type::upgrade && state_ != state::closed) {
+        ++upgrade_generation_;
+        upgrade_timer_.cancel();
+        // Whatever the last GET did not carry now goes over the WebSocket, in order.
+        if (pending_get_)
+            respond_poll("6");
+        ws_ = std::move(probe_);
+        probe_.reset();
+        ws_->promote();
+        transport_ = transport_kind::websocket;
+        probed_ = false;
+        flush_scheduled_ = false;
+        flush();
+        return;
+    }
+    drop_probe();
+}
+
+void session::drop_probe() {
+    ++upgrade_generation_;
+    upgrade_timer_.cancel();
+    probed_ = false;
+    if (auto probe = std::move(probe_)) {
+        probe_.reset();
+        probe->detach();
+        probe->close();
+    }
+}
+
+void session::on_transport_closed(detail::ws_transport const& ws, close_reason reason) {
+    if (probe_.get() == &ws) {
+        probe_->detach();
+        probe_.reset();
+        drop_probe();
+        return;
+    }
+    if (ws_.get() == &ws) {
+        ws_->detach();
+        finish(reason, true);
+    }
+}
+
+void session::close() {
+    begin_close(close_reason::forced_close);
+}
+
+void session::begin_close(close_reason reason) {
+    if (state_ != state::open)
+        return;
+    if (transport_ == transport_kind::websocket) {
+        // Queued packets leave first, then the close frame.
+        close_reason_ = reason;
+        state_ = state::closing;
+        schedule_flush();
+        return;
+    }
+    // Polling: the close packet rides on the next GET after what is queued (Node's shouldClose).
+    state_ = state::closing;
+    close_reason_ = reason;
+    close_queued_ = true;
+    queued_bytes_ += 1;
+    queue_.push_back({packet_type::close, {}, false});
+    schedule_flush();
+    heartbeat_.expires_after(polling_close_timeout);
+    heartbeat_.async_wait(
+        [self = shared_from_this(), gen = ++heartbeat_generation_](boost::system::error_code) {
+            if (gen == self->heartbeat_generation_)
+                self->finish(self->close_reason_);
+        });
+}
+
+void session::finish(close_reason reason, bool by_peer) {
+    if (state_ == state::closed)
+        return;
+    auto self = shared_from_this();
+    state_ = state::closed;
+    ++heartbeat_generation_;
+    heartbeat_.cancel();
+    drop_probe();
+    if (pending_get_)
+        respond_poll(by_peer ? "6" : "1");
+    if (auto ws = std::move(ws_)) {
+        ws_.reset();
+        ws->detach();
+        if (!by_peer) {
+            if (!queue_.empty())
+                ws->send(queue_);
+            // A close packet first, for clients that read it; then the close frame.
+            ws->send({packet_type::close, {}, false});
+        }
+        ws->close(1000); // no-op when the peer already closed it
+    }
+    queue_.clear();
+    queued_bytes_ = 0;
+    server_.remove(*this);
+    server_.app_handler.on_close(*this, reason);
+}
+
+} // namespace sio::engine

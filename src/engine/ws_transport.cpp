@@ -1,0 +1,329 @@
+#include <sio/core/log.hpp>
+#include <sio/engine/error.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+
+#include <cstring>
+#include <engine/server_core.hpp>
+#include <engine/ws_transport.hpp>
+
+namespace sio::engine::detail {
+namespace {
+
+// Payloads up to this size are copied next to their frame header, so that a batch of small
+// messages is one contiguous buffer; larger ones are written from the shared bytes in place.
+constexpr std::size_t inline_payload_limit = 512;
+constexpr std::size_t read_chunk = 16 * 1024;
+constexpr auto close_grace = std::chrono::seconds(2);
+constexpr char type_digits[] = "0123456";
+
+} // namespace
+
+ws_transport::ws_transport(
+    server_core& server, std::size_t shard, tcp::socket socket, boost::beast::flat_buffer leftover)
+    : server_(server)
+    , shard_(shard)
+    , socket_(std::move(socket))
+    , reader_(server.options.max_http_buffer_size) {
+    if (leftover.size() > 0)
+        rbuf_ = boost::beast::buffers_to_string(leftover.data());
+    boost::system::error_code ec;
+    socket_.non_blocking(true, ec);
+    server_.shard(shard_).websockets.insert(this);
+    server_.connection_count.fetch_add(1, std::memory_order_relaxed);
+}
+
+ws_transport::~ws_transport() {
+    server_.shard(shard_).websockets.erase(this);
+    server_.connection_count.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ws_transport::start(std::string response_head) {
+    control_ = std::move(response_head);
+    do_write();
+    if (!rbuf_.empty())
+        net::post(socket_.get_executor(), [self = shared_from_this()] { self->on_readable(); });
+    else
+        wait_readable();
+}
+
+void ws_transport::wait_readable() {
+    socket_.async_wait(
+        tcp::socket::wait_read, [self = shared_from_this()](boost::system::error_code ec) {
+            if (self->closed_)
+                return;
+            if (ec) {
+                self->deliver_close(close_reason::transport_error);
+                self->abort();
+                return;
+            }
+            self->on_readable();
+        });
+}
+
+void ws_transport::on_readable() {
+    // Drain what the kernel has (non-blocking), then parse every complete frame at once.
+    bool eof = false;
+    boost::system::error_code ec;
+    while (true) {
+        std::size_t const have = rbuf_.size();
+        std::size_t want = read_chunk;
+        if (auto const frame = reader_.pending_frame_size(); frame > have)
+            want = std::max(want, frame - have);
+        rbuf_.resize(have + want);
+        std::size_t const n = socket_.read_some(net::buffer(rbuf_.data() + have, want), ec);
+        rbuf_.resize(have + n);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            ec.clear();
+            break;
+        }
+        if (ec) {
+            eof = true;
+            break;
+        }
+        if (n < want)
+            break;
+    }
+
+    boost::system::error_code parse_ec;
+    std::size_t const used =
+        reader_.consume(rbuf_.data(), rbuf_.size(), parse_ec, [this](ws_event const& ev) {
+            return handle_event(ev);
+        });
+    if (closed_)
+        return;
+    if (parse_ec) {
+        rbuf_.clear();
+        if (parse_ec == error::payload_too_large)
+            fail(close_reason::transport_error, 1009);
+        else if (parse_ec == error::invalid_utf8)
+            fail(close_reason::transport_error, 1007);
+        else
+            fail(close_reason::transport_error, 1002);
+        return;
+    }
+    rbuf_.erase(0, used);
+    if (rbuf_.empty())
+        std::string{}.swap(rbuf_); // an idle connection holds no read buffer
+    if (eof) {
+        deliver_close(
+            ec == net::error::eof ? close_reason::transport_close : close_reason::transport_error);
+        abort();
+        return;
+    }
+    wait_readable();
+}
+
+bool ws_transport::handle_event(ws_event const& ev) {
+    switch (ev.opcode) {
+    case ws_opcode::text:
+    case ws_opcode::binary: {
+        if (!session_ || close_requested_)
+            break;
+        packet_view p;
+        if (ev.opcode == ws_opcode::binary) {
+            p = decode_binary_packet(ev.data);
+        } else {
+            auto decoded = decode_text_packet(ev.data);
+            if (!decoded) {
+                deliver_close(close_reason::parse_error);
+                close(1000);
+                return false;
+            }
+            p = *decoded;
+        }
+        if (probe_)
+            session_->on_probe_packet(*this, p);
+        else
+            session_->on_packet(p);
+        break;
+    }
+    case ws_opcode::ping:
+        if (!close_requested_)
+            queue_control(ws_opcode::pong, ev.data);
+        break;
+    case ws_opcode::pong:
+        break;
+    case ws_opcode::close: {
+        // RFC 6455 §5.5.1: answer with a close frame echoing the code, then end.
+        std::uint16_t code = 1000;
+        if (ev.data.size() >= 2)
+            code = static_cast<std::uint16_t>(
+                (static_cast<unsigned char>(ev.data[0]) << 8) |
+                static_cast<unsigned char>(ev.data[1]));
+        deliver_close(close_reason::transport_close);
+        if (!close_sent_) {
+            close_requested_ = true;
+            close_code_ = code;
+            pending_.clear();
+            pending_bytes_ = 0;
+            do_write();
+        } else {
+            abort();
+        }
+        return false;
+    }
+    case ws_opcode::continuation:
+        break;
+    }
+    return !closed_;
+}
+
+void ws_transport::queue_control(ws_opcode opcode, std::string_view payload) {
+    unsigned char header[max_server_header];
+    auto const n = write_frame_header(header, opcode, payload.size());
+    control_.append(reinterpret_cast<char const*>(header), n);
+    control_.append(payload);
+    do_write();
+}
+
+void ws_transport::deliver_close(close_reason reason) {
+    if (auto* s = session_) {
+        session_ = nullptr;
+        s->on_transport_closed(*this, reason);
+    }
+}
+
+void ws_transport::fail(close_reason reason, std::uint16_t code) {
+    deliver_close(reason);
+    close(code);
+}
+
+void ws_transport::send(std::vector<session::out_packet>& packets) {
+    if (close_requested_ || closed_)
+        return;
+    for (auto& p : packets) {
+        pending_bytes_ += p.data.size() + 1;
+        pending_.push_back(std::move(p));
+    }
+    do_write();
+}
+
+void ws_transport::send(session::out_packet packet) {
+    if (close_requested_ || closed_)
+        return;
+    pending_bytes_ += packet.data.size() + 1;
+    pending_.push_back(std::move(packet));
+    do_write();
+}
+
+void ws_transport::close(std::uint16_t code) {
+    if (closed_ || close_requested_)
+        return;
+    close_requested_ = true;
+    close_code_ = code;
+    close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
+    close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec)
+            self->abort();
+    });
+    do_write();
+}
+
+void ws_transport::abort() noexcept {
+    if (closed_)
+        return;
+    closed_ = true;
+    session_ = nullptr;
+    if (close_timer_)
+        close_timer_->cancel();
+    boost::system::error_code ec;
+    socket_.close(ec);
+}
+
+void ws_transport::do_write() {
+    if (writing_ || closed_)
+        return;
+    bool const want_close_frame = close_requested_ && !close_sent_;
+    if (pending_.empty() && control_.empty() && !want_close_frame)
+        return;
+
+    // Size the batch first: buffers_ points into batch_, which must not move once filled.
+    std::size_t batch_size = control_.size() + (want_close_frame ? 4 : 0);
+    for (auto const& p : pending_) {
+        batch_size += max_server_header + 1;
+        if (p.data.size() <= inline_payload_limit)
+            batch_size += p.data.size();
+    }
+    batch_.clear();
+    batch_.reserve(batch_size);
+    buffers_.clear();
+    batch_.append(control_);
+    control_.clear();
+
+    std::size_t run_start = 0; // start of the batch_ bytes not yet covered by a buffer
+    auto const close_run = [&] {
+        if (batch_.size() > run_start)
+            buffers_.emplace_back(batch_.data() + run_start, batch_.size() - run_start);
+        run_start = batch_.size();
+    };
+    for (auto const& p : pending_) {
+        unsigned char header[max_server_header];
+        std::size_t const payload = p.data.size() + (p.binary ? 0 : 1);
+        auto const n =
+            write_frame_header(header, p.binary ? ws_opcode::binary : ws_opcode::text, payload);
+        batch_.append(reinterpret_cast<char const*>(header), n);
+        if (!p.binary)
+            batch_.push_back(type_digits[static_cast<int>(p.type)]);
+        if (p.data.size() <= inline_payload_limit) {
+            batch_.append(p.data.view());
+        } else {
+            close_run();
+            buffers_.emplace_back(p.data.data(), p.data.size());
+        }
+    }
+    if (want_close_frame) {
+        unsigned char header[max_server_header];
+        auto const n = write_frame_header(header, ws_opcode::close, 2);
+        batch_.append(reinterpret_cast<char const*>(header), n);
+        batch_.push_back(static_cast<char>(close_code_ >> 8));
+        batch_.push_back(static_cast<char>(close_code_ & 0xff));
+        close_sent_ = true;
+    }
+    close_run();
+
+    inflight_.swap(pending_);
+    inflight_bytes_ = pending_bytes_;
+    pending_bytes_ = 0;
+    writing_ = true;
+    net::async_write(
+        socket_, buffers_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+            self->on_write(ec);
+        });
+}
+
+void ws_transport::on_write(boost::system::error_code ec) {
+    writing_ = false;
+    inflight_.clear();
+    inflight_bytes_ = 0;
+    if (closed_)
+        return;
+    if (ec) {
+        deliver_close(close_reason::transport_error);
+        abort();
+        return;
+    }
+    if (close_sent_ && control_.empty()) {
+        finish_close();
+        return;
+    }
+    do_write();
+}
+
+void ws_transport::finish_close() {
+    // Our close frame is out: half-close and let the peer's close frame or EOF end it; the
+    // close timer ends it otherwise.
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (!close_timer_) {
+        close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
+        close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+            if (!ec)
+                self->abort();
+        });
+    }
+}
+
+} // namespace sio::engine::detail

@@ -1,0 +1,88 @@
+#pragma once
+
+#include <sio/engine/session.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <engine/ws_frame.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace sio::engine::detail {
+
+class server_core;
+using tcp = net::ip::tcp;
+
+/// The WebSocket transport of one session: our own RFC 6455 framing so that everything a
+/// session queues in one event-loop turn leaves in one gathered write, and every complete frame
+/// of one read is handled before the next read.
+class ws_transport : public std::enable_shared_from_this<ws_transport> {
+public:
+    ws_transport(
+        server_core& server,
+        std::size_t shard,
+        tcp::socket socket,
+        boost::beast::flat_buffer leftover);
+    ~ws_transport();
+
+    /// Writes the 101 response head and starts reading frames.
+    void start(std::string response_head);
+    /// Routes incoming packets to `s` (as a probe while upgrading, or as its transport).
+    void attach(session* s, bool probe) noexcept {
+        session_ = s;
+        probe_ = probe;
+    }
+    void promote() noexcept { probe_ = false; }
+    void detach() noexcept { session_ = nullptr; }
+
+    /// Takes the packets (moved from) and writes them after what is already queued.
+    void send(std::vector<session::out_packet>& packets);
+    void send(session::out_packet packet);
+    /// Sends what is queued, then a close frame, then ends the connection.
+    void close(std::uint16_t code = 1000);
+    /// Ends the connection now; nothing more is written.
+    void abort() noexcept;
+
+    std::size_t buffered_bytes() const noexcept { return pending_bytes_ + inflight_bytes_; }
+
+private:
+    void wait_readable();
+    void on_readable();
+    bool handle_event(ws_event const& ev);
+    void fail(close_reason reason, std::uint16_t code);
+    void deliver_close(close_reason reason);
+    void queue_control(ws_opcode opcode, std::string_view payload);
+    void do_write();
+    void on_write(boost::system::error_code ec);
+    void finish_close();
+
+    server_core& server_;
+    std::size_t shard_;
+    tcp::socket socket_;
+    ws_reader reader_;
+    // Read side: a buffer exists only while a partial frame waits for its end.
+    std::string rbuf_;
+    // Write side: `pending_` waits for the write in flight to finish.
+    std::vector<session::out_packet> pending_;
+    std::vector<session::out_packet> inflight_;
+    std::string control_; // raw bytes that go first: 101 head, pong and close frames
+    std::string batch_;   // headers and small payloads of the write in flight
+    std::vector<net::const_buffer> buffers_;
+    std::size_t pending_bytes_ = 0;
+    std::size_t inflight_bytes_ = 0;
+    std::unique_ptr<net::steady_timer> close_timer_;
+    session* session_ = nullptr;
+    bool probe_ = false;
+    bool writing_ = false;
+    bool close_requested_ = false; // send a close frame once the queue is empty
+    bool close_sent_ = false;
+    bool closed_ = false;
+    std::uint16_t close_code_ = 1000;
+};
+
+} // namespace sio::engine::detail
