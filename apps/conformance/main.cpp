@@ -23,7 +23,7 @@ public:
 
 [[noreturn]] void usage() {
     std::cerr << "usage: conformance_server --port P [--threads N] [--headers-timeout-ms MS] "
-                 "[--max-connections N] [--verbose]\n";
+                 "[--max-connections N] [--per-message-deflate] [--verbose]\n";
     std::exit(2);
 }
 
@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
             options.headers_timeout = std::chrono::milliseconds(std::stol(value()));
         else if (arg == "--max-connections")
             options.max_connections = std::stoul(value());
+        else if (arg == "--per-message-deflate")
+            options.per_message_deflate = true;
         else if (arg == "--verbose")
             sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::debug);
         else

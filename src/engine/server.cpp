@@ -425,17 +425,28 @@ std::shared_ptr<ws_transport> server_core::accept_websocket(
         conn->respond(std::move(res));
         return nullptr;
     }
+    bool deflate = false;
+    if (options.per_message_deflate) {
+        auto const ext = request.find(http::field::sec_websocket_extensions);
+        deflate = ext != request.end() && std::string_view{ext->value()}.find(
+                                              "permessage-deflate") != std::string_view::npos;
+    }
     std::string head;
-    head.reserve(160);
+    head.reserve(256);
     head.append(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
     head.append("Sec-WebSocket-Accept: ").append(websocket_accept_key(key->value())).append("\r\n");
+    if (deflate) {
+        // RFC 7692 §7.1.1: no context takeover either way, so no per-connection zlib state.
+        head.append("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+                    "client_no_context_takeover\r\n");
+    }
     if (!cookie.empty())
         head.append("Set-Cookie: ").append(cookie).append("\r\n");
     head.append("\r\n");
     auto [socket, buffer] = conn->hand_over();
-    auto ws =
-        std::make_shared<ws_transport>(*this, conn->shard(), std::move(socket), std::move(buffer));
+    auto ws = std::make_shared<ws_transport>(
+        *this, conn->shard(), std::move(socket), std::move(buffer), deflate);
     ws->start(std::move(head));
     return ws;
 }

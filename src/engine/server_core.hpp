@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <engine/ws_deflate.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -39,6 +40,8 @@ public:
         /// Live connections on this shard, so shutdown can close idle keep-alive ones.
         std::unordered_set<http_connection*> connections;
         std::unordered_set<ws_transport*> websockets;
+        /// Shared by the shard's WebSockets: no context takeover, so one pair serves all.
+        std::unique_ptr<ws_deflate> deflate;
         std::string random_pool;
         std::size_t random_used = 0;
     };

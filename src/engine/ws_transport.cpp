@@ -22,11 +22,18 @@ constexpr char type_digits[] = "0123456";
 } // namespace
 
 ws_transport::ws_transport(
-    server_core& server, std::size_t shard, tcp::socket socket, boost::beast::flat_buffer leftover)
+    server_core& server,
+    std::size_t shard,
+    tcp::socket socket,
+    boost::beast::flat_buffer leftover,
+    bool deflate)
     : server_(server)
     , shard_(shard)
     , socket_(std::move(socket))
-    , reader_(server.options.max_http_buffer_size) {
+    , reader_(server.options.max_http_buffer_size, deflate)
+    , deflate_(deflate) {
+    if (deflate_ && !server_.shard(shard_).deflate)
+        server_.shard(shard_).deflate = std::make_unique<ws_deflate>();
     if (leftover.size() > 0)
         rbuf_ = boost::beast::buffers_to_string(leftover.data());
     boost::system::error_code ec;
@@ -122,11 +129,24 @@ bool ws_transport::handle_event(ws_event const& ev) {
     case ws_opcode::binary: {
         if (!session_ || close_requested_)
             break;
+        std::string_view data = ev.data;
+        std::optional<std::string> inflated;
+        if (ev.compressed) {
+            inflated = server_.shard(shard_).deflate->decompress(
+                data, server_.options.max_http_buffer_size);
+            utf8_checker utf8;
+            if (!inflated ||
+                (ev.opcode == ws_opcode::text && (!utf8.feed(*inflated) || !utf8.is_complete()))) {
+                fail(close_reason::transport_error, inflated ? 1007 : 1009);
+                return false;
+            }
+            data = *inflated;
+        }
         packet_view p;
         if (ev.opcode == ws_opcode::binary) {
-            p = decode_binary_packet(ev.data);
+            p = decode_binary_packet(data);
         } else {
-            auto decoded = decode_text_packet(ev.data);
+            auto decoded = decode_text_packet(data);
             if (!decoded) {
                 deliver_close(close_reason::parse_error);
                 close(1000);
@@ -259,8 +279,23 @@ void ws_transport::do_write() {
             buffers_.emplace_back(batch_.data() + run_start, batch_.size() - run_start);
         run_start = batch_.size();
     };
+    compressed_.clear();
+    if (deflate_)
+        compressed_.reserve(pending_.size()); // buffers_ point into these strings
     for (auto const& p : pending_) {
         unsigned char header[max_server_header];
+        if (deflate_ && p.data.size() >= deflate_threshold) {
+            std::string_view const digit{
+                p.binary ? "" : &type_digits[static_cast<int>(p.type)], p.binary ? 0u : 1u};
+            compressed_.push_back(server_.shard(shard_).deflate->compress(digit, p.data.view()));
+            auto const& packed = compressed_.back();
+            auto const n = write_frame_header(
+                header, p.binary ? ws_opcode::binary : ws_opcode::text, packed.size(), true, true);
+            batch_.append(reinterpret_cast<char const*>(header), n);
+            close_run();
+            buffers_.emplace_back(packed.data(), packed.size());
+            continue;
+        }
         std::size_t const payload = p.data.size() + (p.binary ? 0 : 1);
         auto const n =
             write_frame_header(header, p.binary ? ws_opcode::binary : ws_opcode::text, payload);
@@ -297,6 +332,7 @@ void ws_transport::do_write() {
 void ws_transport::on_write(boost::system::error_code ec) {
     writing_ = false;
     inflight_.clear();
+    compressed_.clear();
     inflight_bytes_ = 0;
     if (closed_)
         return;

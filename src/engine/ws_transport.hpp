@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <engine/ws_deflate.hpp>
 #include <engine/ws_frame.hpp>
 #include <memory>
 #include <string>
@@ -27,7 +28,8 @@ public:
         server_core& server,
         std::size_t shard,
         tcp::socket socket,
-        boost::beast::flat_buffer leftover);
+        boost::beast::flat_buffer leftover,
+        bool deflate);
     ~ws_transport();
 
     /// Writes the 101 response head and starts reading frames.
@@ -73,11 +75,13 @@ private:
     std::string control_; // raw bytes that go first: 101 head, pong and close frames
     std::string batch_;   // headers and small payloads of the write in flight
     std::vector<net::const_buffer> buffers_;
+    std::vector<std::string> compressed_; // deflated payloads of the write in flight
     std::size_t pending_bytes_ = 0;
     std::size_t inflight_bytes_ = 0;
     std::unique_ptr<net::steady_timer> close_timer_;
     session* session_ = nullptr;
     bool probe_ = false;
+    bool deflate_ = false; // permessage-deflate negotiated
     bool writing_ = false;
     bool close_requested_ = false; // send a close frame once the queue is empty
     bool close_sent_ = false;
