@@ -23,7 +23,8 @@ public:
 
 [[noreturn]] void usage() {
     std::cerr << "usage: conformance_server --port P [--threads N] [--headers-timeout-ms MS] "
-                 "[--max-connections N] [--per-message-deflate] [--verbose]\n";
+                 "[--max-connections N] [--per-message-deflate] [--tls-cert PEM --tls-key PEM] "
+                 "[--verbose]\n";
     std::exit(2);
 }
 
@@ -32,6 +33,8 @@ public:
 int main(int argc, char** argv) {
     unsigned short port = 3000;
     std::size_t threads = 0;
+    std::string tls_cert;
+    std::string tls_key;
     sio::engine::server_options options;
     options.ping_interval = std::chrono::milliseconds(300);
     options.ping_timeout = std::chrono::milliseconds(200);
@@ -52,6 +55,10 @@ int main(int argc, char** argv) {
             options.headers_timeout = std::chrono::milliseconds(std::stol(value()));
         else if (arg == "--max-connections")
             options.max_connections = std::stoul(value());
+        else if (arg == "--tls-cert")
+            tls_cert = value();
+        else if (arg == "--tls-key")
+            tls_key = value();
         else if (arg == "--per-message-deflate")
             options.per_message_deflate = true;
         else if (arg == "--verbose")
@@ -63,7 +70,13 @@ int main(int argc, char** argv) {
     sio::io_pool pool{threads};
     echo_handler handler;
     sio::engine::server engine{pool, handler, options};
-    auto const endpoint = engine.listen("127.0.0.1", port);
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (!tls_cert.empty()) {
+        tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+        tls->use_certificate_chain_file(tls_cert);
+        tls->use_private_key_file(tls_key, boost::asio::ssl::context::pem);
+    }
+    auto const endpoint = engine.listen("127.0.0.1", port, tls);
 
     boost::asio::signal_set signals{pool.get(0), SIGINT, SIGTERM};
     signals.async_wait([&](boost::system::error_code, int) { engine.close([&] { pool.stop(); }); });

@@ -150,11 +150,10 @@ void http_connection::dispatch(http_request request) {
 
 void http_connection::migrate(std::size_t target_shard) {
     boost::system::error_code ec;
-    auto const protocol = socket_.local_endpoint(ec).protocol();
-    if (ec) {
-        close();
-        return;
-    }
+    auto protocol = socket_.local_endpoint(ec).protocol();
+    if (ec)
+        protocol = tcp::v4(); // a TLS relay's socketpair end has no IP endpoint
+    auto peer = remote_address();
     auto const fd = socket_.release(ec);
     if (ec) {
         close();
@@ -171,7 +170,9 @@ void http_connection::migrate(std::size_t target_shard) {
          fd,
          buffer = std::move(buffer_),
          request = std::move(request_),
-         first = first_request_]() mutable {
+         first = first_request_,
+         peer = std::move(peer),
+         secure = secure_]() mutable {
             boost::system::error_code ec;
             tcp::socket socket{core->pool.get(target_shard)};
             socket.assign(protocol, fd, ec);
@@ -181,6 +182,7 @@ void http_connection::migrate(std::size_t target_shard) {
             }
             auto conn = std::make_shared<http_connection>(
                 *core, target_shard, std::move(socket), std::move(buffer), first);
+            conn->set_peer(std::move(peer), secure);
             conn->dispatch(std::move(request));
         });
 }
@@ -280,6 +282,8 @@ std::pair<tcp::socket, boost::beast::flat_buffer> http_connection::hand_over() {
 }
 
 std::string http_connection::remote_address() const {
+    if (!peer_address_.empty())
+        return peer_address_;
     boost::system::error_code ec;
     auto ep = socket_.remote_endpoint(ec);
     return ec ? std::string{} : ep.address().to_string();

@@ -55,6 +55,12 @@ public:
     /// Gives the socket and unread bytes away (WebSocket upgrade); the connection is done.
     std::pair<tcp::socket, boost::beast::flat_buffer> hand_over();
     std::string remote_address() const;
+    /// For connections whose socket is not the peer's own (TLS relay): who and how.
+    void set_peer(std::string address, bool secure) {
+        peer_address_ = std::move(address);
+        secure_ = secure;
+    }
+    bool is_secure() const noexcept { return secure_; }
     std::size_t shard() const noexcept { return shard_; }
     http_request const& current_request() const noexcept { return request_; }
     void close() noexcept;
@@ -78,12 +84,14 @@ private:
     http_response response_;
     net::steady_timer timer_;
     std::string cookie_;
+    std::string peer_address_;
     std::weak_ptr<session> parked_for_;
     std::uint32_t generation_ = 0; // invalidates stale waits and timers
     bool first_request_;
     bool parked_ = false;
     bool busy_ = false; // a request is being handled; no read until it is answered
     bool closed_ = false;
+    bool secure_ = false;
 };
 
 } // namespace sio::engine::detail

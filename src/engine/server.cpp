@@ -12,6 +12,7 @@
 #include <chrono>
 #include <engine/http_connection.hpp>
 #include <engine/server_core.hpp>
+#include <engine/tls_relay.hpp>
 #include <engine/ws_frame.hpp>
 #include <engine/ws_transport.hpp>
 #include <string>
@@ -349,6 +350,7 @@ void server_core::handshake(
         info.headers.emplace_back(std::move(name), std::string{field.value()});
     }
     info.remote_address = conn->remote_address();
+    info.secure = conn->is_secure();
     info.time = std::chrono::system_clock::now();
 
     if (options.allow_request) {
@@ -473,8 +475,11 @@ void server_core::remove(session& s) {
         session_count.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void server_core::accept_loop(std::size_t index, std::shared_ptr<tcp::acceptor> acceptor) {
-    acceptor->async_accept([this, index, acceptor](
+void server_core::accept_loop(
+    std::size_t index,
+    std::shared_ptr<tcp::acceptor> acceptor,
+    std::shared_ptr<net::ssl::context> tls) {
+    acceptor->async_accept([this, index, acceptor, tls](
                                boost::system::error_code ec, tcp::socket socket) {
         if (ec == net::error::operation_aborted || !acceptor->is_open())
             return;
@@ -483,22 +488,30 @@ void server_core::accept_loop(std::size_t index, std::shared_ptr<tcp::acceptor> 
             log(log_level::warn, "accept failed: " + ec.message());
             auto timer =
                 std::make_shared<net::steady_timer>(pool.get(index), std::chrono::milliseconds(50));
-            timer->async_wait([this, index, acceptor, timer](boost::system::error_code) {
-                accept_loop(index, acceptor);
+            timer->async_wait([this, index, acceptor, tls, timer](boost::system::error_code) {
+                accept_loop(index, acceptor, tls);
             });
             return;
         }
+        boost::system::error_code ignored;
         if (closing.load(std::memory_order_relaxed) ||
             (options.max_connections != 0 &&
              connection_count.load(std::memory_order_relaxed) >= options.max_connections)) {
-            boost::system::error_code ignored;
             socket.close(ignored);
+        } else if (tls) {
+            socket.set_option(tcp::no_delay(true), ignored);
+            auto peer = socket.remote_endpoint(ignored).address().to_string();
+            auto relay = std::make_shared<tls_relay>(std::move(socket), *tls);
+            relay->start([this, index, peer = std::move(peer)](tcp::socket plain) {
+                auto conn = std::make_shared<http_connection>(*this, index, std::move(plain));
+                conn->set_peer(peer, true);
+                conn->start();
+            });
         } else {
-            boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
             std::make_shared<http_connection>(*this, index, std::move(socket))->start();
         }
-        accept_loop(index, acceptor);
+        accept_loop(index, acceptor, tls);
     });
 }
 
@@ -536,7 +549,8 @@ void server::on_http_request(http_handler app) {
     core_->app_routes = std::move(app);
 }
 
-net::ip::tcp::endpoint server::listen(std::string_view host, unsigned short port) {
+net::ip::tcp::endpoint
+server::listen(std::string_view host, unsigned short port, std::shared_ptr<net::ssl::context> tls) {
     auto const address = net::ip::make_address(std::string{host});
     net::ip::tcp::endpoint endpoint{address, port};
     for (std::size_t i = 0; i < core_->pool.size(); ++i) {
@@ -548,9 +562,9 @@ net::ip::tcp::endpoint server::listen(std::string_view host, unsigned short port
         acceptor->listen(net::socket_base::max_listen_connections);
         if (endpoint.port() == 0)
             endpoint = acceptor->local_endpoint();
-        net::post(core_->pool.get(i), [core = core_.get(), i, acceptor] {
+        net::post(core_->pool.get(i), [core = core_.get(), i, acceptor, tls] {
             core->shard(i).acceptors.push_back(acceptor);
-            core->accept_loop(i, acceptor);
+            core->accept_loop(i, acceptor, tls);
         });
     }
     return endpoint;

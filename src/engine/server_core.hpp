@@ -61,7 +61,10 @@ public:
     /// Handles one parsed request on the connection's shard (engine path or application route).
     void handle(std::shared_ptr<http_connection> conn, http_request& request);
     /// Starts accepting on one shard's acceptor.
-    void accept_loop(std::size_t shard, std::shared_ptr<tcp::acceptor> acceptor);
+    void accept_loop(
+        std::size_t shard,
+        std::shared_ptr<tcp::acceptor> acceptor,
+        std::shared_ptr<net::ssl::context> tls);
     /// Ends every session of one shard and closes its idle connections (on that shard).
     void shutdown_shard(std::size_t shard);
     /// Ends the session an over-limit POST was for (on its shard).

@@ -6,6 +6,7 @@
 #include <sio/engine/session.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -43,9 +44,13 @@ public:
     void on_http_request(http_handler app);
 
     /// Binds host:port once per shard (SO_REUSEPORT, so the kernel spreads connections) and
-    /// starts accepting. Port 0 picks a free port. Returns the bound endpoint.
-    /// Throws boost::system::system_error if the address cannot be bound.
-    net::ip::tcp::endpoint listen(std::string_view host, unsigned short port);
+    /// starts accepting; with `tls`, every connection speaks HTTPS/WSS. Port 0 picks a free
+    /// port. Returns the bound endpoint. Call once per address, before the pool runs or from
+    /// any thread. Throws boost::system::system_error if the address cannot be bound.
+    net::ip::tcp::endpoint listen(
+        std::string_view host,
+        unsigned short port,
+        std::shared_ptr<net::ssl::context> tls = nullptr);
 
     /// Hands over a connection whose first request the application read itself (for programs
     /// that run their own Beast server); the engine owns it from then on. Any thread.
