@@ -1,7 +1,9 @@
-// The server the official Engine.IO v4 (and later Socket.IO v5) test suites run against:
-// Engine.IO at /engine.io/ echoing every message, with the timings the suites expect.
+// The server the official Engine.IO v4 and Socket.IO v5 test suites run against: Engine.IO at
+// /engine.io/ echoing every message, Socket.IO at /socket.io/ with the suite's handlers, both
+// with the timings the suites expect.
 #include <sio/core/log.hpp>
 #include <sio/engine/server.hpp>
+#include <sio/server.hpp>
 
 #include <boost/asio/signal_set.hpp>
 
@@ -70,16 +72,36 @@ int main(int argc, char** argv) {
     sio::io_pool pool{threads};
     echo_handler handler;
     sio::engine::server engine{pool, handler, options};
+
+    sio::server_options io_options;
+    io_options.engine = options;
+    io_options.engine.path = "/socket.io";
+    io_options.connect_timeout = std::chrono::milliseconds(1000);
+    sio::server io{pool, io_options};
+    io.on_connection([](sio::socket& s) {
+        s.emit("auth", s.handshake().auth);
+        s.on("message", [](sio::socket& s, sio::message const& args) {
+            s.emit("message-back", args);
+        });
+        s.on("message-with-ack", [](sio::socket&, sio::message const& args, sio::ack ack) {
+            ack.send(args);
+        });
+    });
+    io.of("/custom").on_connection([](sio::socket& s) { s.emit("auth", s.handshake().auth); });
+    io.engine().mount(engine);
     std::shared_ptr<boost::asio::ssl::context> tls;
     if (!tls_cert.empty()) {
         tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
         tls->use_certificate_chain_file(tls_cert);
         tls->use_private_key_file(tls_key, boost::asio::ssl::context::pem);
     }
-    auto const endpoint = engine.listen("127.0.0.1", port, tls);
+    auto const endpoint = io.listen("127.0.0.1", port, tls);
 
     boost::asio::signal_set signals{pool.get(0), SIGINT, SIGTERM};
-    signals.async_wait([&](boost::system::error_code, int) { engine.close([&] { pool.stop(); }); });
+    signals.async_wait([&](boost::system::error_code, int) {
+        engine.close();
+        io.close([&] { pool.stop(); });
+    });
 
     std::cout << "listening on 127.0.0.1:" << endpoint.port() << std::endl;
     pool.run();

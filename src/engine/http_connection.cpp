@@ -22,6 +22,7 @@ http_connection::http_connection(
     boost::beast::flat_buffer buffer,
     bool first_request)
     : server_(server)
+    , route_(&server)
     , shard_(shard)
     , socket_(std::move(socket))
     , buffer_(std::move(buffer))
@@ -225,8 +226,8 @@ void http_connection::on_write(boost::system::error_code ec, bool keep_alive) {
 void http_connection::respond_poll(std::string_view body) {
     http_response res{http::status::ok, request_.version()};
     res.set(http::field::content_type, "text/plain; charset=UTF-8");
-    server_.add_cors(request_, res);
-    auto const& compression = server_.options.http_compression;
+    route_->add_cors(request_, res);
+    auto const& compression = route_->options.http_compression;
     if (compression && body.size() >= compression->threshold) {
         std::string encoding;
         auto it = request_.find(http::field::accept_encoding);
@@ -247,7 +248,7 @@ void http_connection::respond_ok() {
     http_response res{http::status::ok, request_.version()};
     // text/html, not text/plain, avoids a download dialog on some user agents (engine.io GH-43).
     res.set(http::field::content_type, "text/html");
-    server_.add_cors(request_, res);
+    route_->add_cors(request_, res);
     res.body() = "ok";
     respond(std::move(res));
 }

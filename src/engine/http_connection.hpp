@@ -61,6 +61,8 @@ public:
         secure_ = secure;
     }
     bool is_secure() const noexcept { return secure_; }
+    /// The engine answering the current request (CORS, compression); the listener's by default.
+    void set_route(server_core& engine) noexcept { route_ = &engine; }
     std::size_t shard() const noexcept { return shard_; }
     http_request const& current_request() const noexcept { return request_; }
     void close() noexcept;
@@ -76,6 +78,7 @@ private:
     void answer_and_close(http_response response);
 
     server_core& server_;
+    server_core* route_;
     std::size_t shard_;
     tcp::socket socket_;
     boost::beast::flat_buffer buffer_;

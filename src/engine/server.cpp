@@ -226,8 +226,17 @@ void server_core::handle(std::shared_ptr<http_connection> conn, http_request& re
     bool const engine_path = path.size() > mount.size() && path.substr(0, mount.size()) == mount &&
                              path[mount.size()] == '/';
     if (engine_path) {
+        conn->set_route(*this);
         handle_engine(conn, request);
         return;
+    }
+    for (auto* other : mounts) {
+        std::string_view const other_mount = other->options.path;
+        if (path.size() > other_mount.size() && path.substr(0, other_mount.size()) == other_mount &&
+            path[other_mount.size()] == '/') {
+            other->handle(conn, request);
+            return;
+        }
     }
     http_response res{http::status::not_found, request.version()};
     if (app_routes) {
@@ -544,6 +553,10 @@ server::server(io_pool& pool, handler& h, server_options options)
     : core_(std::make_unique<detail::server_core>(pool, h, std::move(options))) {}
 
 server::~server() = default;
+
+void server::mount(server& other) {
+    core_->mounts.push_back(other.core_.get());
+}
 
 void server::on_http_request(http_handler app) {
     core_->app_routes = std::move(app);

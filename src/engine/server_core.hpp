@@ -50,6 +50,8 @@ public:
     handler& app_handler;
     server_options const options;
     http_handler app_routes;
+    /// Other engines served on this one's listener (each owns its own path).
+    std::vector<server_core*> mounts;
     std::vector<std::unique_ptr<shard_state>> shards;
     std::atomic<std::size_t> connection_count{0};
     std::atomic<std::size_t> session_count{0};

@@ -157,6 +157,21 @@ bool ws_reader::accept(
             ec = error::invalid_websocket_frame;
             return false;
         }
+        if (len >= 2) {
+            // RFC 6455 §7.4: only codes an endpoint may send; §5.5.1: the reason is UTF-8.
+            unsigned const code = (unsigned{static_cast<unsigned char>(payload[0])} << 8) |
+                                  static_cast<unsigned char>(payload[1]);
+            if (!((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+                  (code >= 3000 && code <= 4999))) {
+                ec = error::invalid_websocket_frame;
+                return false;
+            }
+            utf8_checker reason;
+            if (!reason.feed(bytes.substr(2)) || !reason.is_complete()) {
+                ec = error::invalid_utf8;
+                return false;
+            }
+        }
         out = {ws_opcode::close, bytes};
         return true;
     case ws_opcode::ping:

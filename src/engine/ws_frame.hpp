@@ -60,7 +60,8 @@ private:
 /// One data message or control frame, as the reader hands it up.
 struct ws_event {
     ws_opcode opcode;        ///< text, binary (whole messages) or close, ping, pong
-    std::string_view data;   ///< unmasked payload; valid until the next call to consume()
+    std::string_view data;   ///< unmasked payload; valid until on_event returns (a
+                             ///< reassembled message's buffer is reused)
     bool compressed = false; ///< RSV1 was set on the message's first frame (permessage-deflate)
 };
 

@@ -40,6 +40,10 @@ public:
     server(server const&) = delete;
     server& operator=(server const&) = delete;
 
+    /// Serves `other` (another engine on the same io_pool, with its own path) on this server's
+    /// listener too. Call before listen().
+    void mount(server& other);
+
     /// Serves requests outside the engine's path. Call before listen().
     void on_http_request(http_handler app);
 

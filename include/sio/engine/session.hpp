@@ -41,6 +41,8 @@ public:
     /// True while a WebSocket probe is in progress.
     bool is_upgrading() const noexcept { return probe_ != nullptr; }
     net::io_context::executor_type get_executor() const noexcept;
+    /// Index of the shard (io_pool context) the session lives on.
+    std::size_t shard() const noexcept { return shard_; }
 
     /// Bytes queued and not yet handed to the kernel: the sender's view of backpressure.
     std::size_t buffered_bytes() const noexcept;

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <sio/core/shared_bytes.hpp>
+#include <sio/parser/packet.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sio::parser {
+
+/// A packet as it goes out: `text` is sent as one Engine.IO message (the engine adds its "4"),
+/// followed by each attachment as one binary message, in order.
+struct encoded_packet {
+    std::string text{};
+    std::vector<sio::shared_bytes> attachments{};
+};
+
+/// Encodes a packet as socket.io-parser's Encoder does:
+/// `<type>[<attachments>-][<nsp>,][<id>][<JSON payload>]`. The namespace is written only when it
+/// is not "/" (nor empty); the payload only when `data` is not null, through serialize_json. An
+/// EVENT or ACK with attachments is sent as BINARY_EVENT or BINARY_ACK, as Node does when its
+/// arguments hold binary; a binary type always writes its attachment count, even 0.
+/// Preconditions: `nsp` starts with '/' and holds no ','; `data` refers to attachments only
+/// through placeholders (binary.hpp). Pure; any thread; throws only std::bad_alloc.
+encoded_packet encode(packet const& p);
+
+/// Appends the text of `encode(p)` to `out`, allocating nothing else: the path for broadcasts,
+/// which encode once into a buffer they keep. The attachments to send are `p.attachments`.
+void encode_to(packet const& p, std::string& out);
+
+} // namespace sio::parser

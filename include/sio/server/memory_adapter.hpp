@@ -1,0 +1,56 @@
+#pragma once
+
+#include <sio/server/adapter.hpp>
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace sio {
+
+/// The default adapter: rooms of this process, indexed per shard (room → sockets and socket →
+/// rooms, touched only by their shard's thread). A broadcast is posted once per shard with the
+/// packet shared, and each shard queues it on its own matching sockets.
+class memory_adapter : public adapter {
+public:
+    void init(nsp& owner) override;
+    void add_all(socket& s, std::vector<std::string> const& rooms) override;
+    void del(socket& s, std::string const& room) override;
+    void del_all(socket& s) override;
+    std::vector<std::string> socket_rooms(socket const& s) const override;
+
+    void
+    broadcast(std::shared_ptr<encoded_packet const> packet, broadcast_options const& opts) override;
+    void broadcast_with_ack(
+        std::shared_ptr<encoded_packet const> packet,
+        std::uint64_t ack_id,
+        broadcast_options const& opts,
+        std::function<void(std::size_t)> reached,
+        std::function<void(message)> on_ack) override;
+    void fetch_sockets(
+        broadcast_options const& opts, std::function<void(std::vector<socket_info>)> done) override;
+    void add_sockets(broadcast_options const& opts, std::vector<std::string> rooms) override;
+    void del_sockets(broadcast_options const& opts, std::vector<std::string> rooms) override;
+    void disconnect_sockets(broadcast_options const& opts, bool close) override;
+
+protected:
+    /// Calls f for each local socket of `shard` that `opts` selects; on that shard.
+    void for_each_match(
+        std::size_t shard, broadcast_options const& opts, std::function<void(socket&)> const& f);
+    /// Runs per_shard(shard) on every shard, then done() once all have finished (on the last).
+    void
+    on_every_shard(std::function<void(std::size_t)> per_shard, std::function<void()> done = {});
+    nsp& owner() const noexcept { return *nsp_; }
+
+private:
+    struct shard_rooms {
+        std::unordered_map<std::string, std::unordered_set<socket*>> rooms;
+        std::unordered_map<socket const*, std::unordered_set<std::string>> sids;
+    };
+    nsp* nsp_ = nullptr;
+    std::vector<shard_rooms> shards_;
+};
+
+} // namespace sio

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <sio/engine/io_pool.hpp>
+#include <sio/engine/server.hpp>
+#include <sio/server/adapter.hpp>
+#include <sio/server/nsp.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace sio {
+
+namespace detail {
+class server_state;
+}
+
+/// Engine options with Socket.IO's path.
+inline engine::server_options socketio_engine_options() {
+    engine::server_options o;
+    o.path = "/socket.io";
+    return o;
+}
+
+/// Socket.IO server options. Defaults are socket.io 4.8's, plus the limits Node lacks.
+struct server_options {
+    /// Engine.IO options (path "/socket.io", ping 25 s / 20 s, max_http_buffer_size 1e6, ...).
+    engine::server_options engine = socketio_engine_options();
+    /// Time a client has after the Engine.IO handshake to connect to a namespace. Default 45000 ms.
+    std::chrono::milliseconds connect_timeout{45000};
+    /// Bytes a client may have queued and unsent; past it a volatile packet is dropped and any
+    /// other disconnects the client ("send buffer full"). Default 16 MiB.
+    std::size_t max_buffered_bytes = 16u << 20;
+    /// Most binary attachments one packet may announce. Default 64.
+    std::size_t max_attachments = 64;
+    /// Creates each namespace's adapter; default: in-memory (this process only).
+    adapter_factory adapter;
+};
+
+/// Decides whether a dynamic namespace name may be created (io.of(regex / function)).
+using nsp_predicate = std::function<bool(std::string_view name, boost::json::object const& auth)>;
+
+/// A Socket.IO v5 server on an Engine.IO v4 server, on the application's own HTTP port.
+class server {
+public:
+    explicit server(io_pool& pool, server_options options = {});
+    ~server();
+    server(server const&) = delete;
+    server& operator=(server const&) = delete;
+
+    /// The namespace with this name, created on first use. Set-up time only (before listen).
+    nsp& of(std::string_view name);
+    /// Dynamic namespaces: a name the predicate accepts is created on its first connection and
+    /// set up by `init` (register its handlers there). Set-up time only.
+    void of(nsp_predicate accept, std::function<void(nsp&)> init);
+    /// The main namespace "/".
+    nsp& sockets() { return of("/"); }
+
+    server& on_connection(connection_handler h) {
+        sockets().on_connection(std::move(h));
+        return *this;
+    }
+    server& use(middleware m) {
+        sockets().use(std::move(m));
+        return *this;
+    }
+    broadcast_operator to(std::string room) { return sockets().to(std::move(room)); }
+    broadcast_operator in(std::string room) { return to(std::move(room)); }
+    broadcast_operator except(std::string room) { return sockets().except(std::move(room)); }
+    broadcast_operator local() { return sockets().local(); }
+    broadcast_operator volatile_() { return sockets().volatile_(); }
+    broadcast_operator timeout(std::chrono::milliseconds t) { return sockets().timeout(t); }
+    template <class... Args> void emit(std::string_view event, Args&&... args) {
+        sockets().emit(event, std::forward<Args>(args)...);
+    }
+    void fetch_sockets(std::function<void(std::vector<socket_info>)> done) {
+        sockets().fetch_sockets(std::move(done));
+    }
+    void sockets_join(std::vector<std::string> rooms) { sockets().sockets_join(std::move(rooms)); }
+    void sockets_leave(std::vector<std::string> rooms) {
+        sockets().sockets_leave(std::move(rooms));
+    }
+    void disconnect_sockets(bool close = false) { sockets().disconnect_sockets(close); }
+
+    /// The application's own routes on the same port (everything outside /socket.io/).
+    void on_http_request(engine::http_handler app);
+    /// Starts serving; see engine::server::listen.
+    net::ip::tcp::endpoint listen(
+        std::string_view host,
+        unsigned short port,
+        std::shared_ptr<net::ssl::context> tls = nullptr);
+    /// Disconnects every socket ("server shutting down") and closes the engine; `done` runs
+    /// once every connection is gone (or after 2 s). Any thread.
+    void close(std::function<void()> done = {});
+
+    engine::server& engine() noexcept;
+    server_options const& options() const noexcept;
+    io_pool& pool() noexcept;
+
+private:
+    friend class nsp;
+    friend class detail::client;
+    std::unique_ptr<detail::server_state> state_;
+};
+
+} // namespace sio

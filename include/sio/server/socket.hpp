@@ -1,0 +1,286 @@
+#pragma once
+
+#include <sio/engine/request.hpp>
+#include <sio/parser/message.hpp>
+#include <sio/server/ack.hpp>
+#include <sio/server/broadcast.hpp>
+#include <sio/server/disconnect_reason.hpp>
+#include <sio/server/error.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value_to.hpp>
+
+#include <any>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+namespace sio {
+
+namespace net = boost::asio;
+class nsp;
+class socket;
+
+namespace detail {
+class client;
+}
+
+/// What the client sent when it connected: the Engine.IO handshake request and the CONNECT
+/// packet's auth object.
+struct handshake {
+    std::shared_ptr<engine::request_info const> request;
+    boost::json::object auth;
+
+    std::optional<std::string_view> header(std::string_view name) const noexcept {
+        return request->header(name);
+    }
+    std::optional<std::string_view> query(std::string_view name) const noexcept {
+        return request->query_param(name);
+    }
+    std::string const& address() const noexcept { return request->remote_address; }
+    std::chrono::system_clock::time_point time() const noexcept { return request->time; }
+    bool secure() const noexcept { return request->secure; }
+};
+
+/// How a send went, for callers that care about backpressure.
+enum class send_status {
+    sent,         ///< queued for the client
+    dropped,      ///< volatile and the client's queue was full: not sent
+    disconnected, ///< the client was over max_buffered_bytes and has been disconnected
+    closed,       ///< the socket is no longer connected
+    invalid,      ///< a reserved event name; nothing sent
+};
+
+using event_handler = std::function<void(socket&, message&, ack&)>;
+using any_handler = std::function<void(socket&, std::string_view event, message const&)>;
+using disconnect_handler = std::function<void(socket&, disconnect_reason)>;
+/// Per-packet middleware (socket.use): call next() to go on, next(error) to stop the packet and
+/// report `error` to the socket's error handlers.
+using packet_next = std::function<void(std::optional<std::string> error)>;
+using packet_middleware = std::function<void(socket&, message& event_and_args, packet_next next)>;
+using ack_handler = net::any_completion_handler<void(boost::system::error_code, message)>;
+
+/// A weak handle on a socket, safe to keep and to use from any thread: calls post to the
+/// socket's shard and do nothing once it is gone.
+class socket_ref {
+public:
+    socket_ref() = default;
+    socket_ref(std::weak_ptr<socket> s, net::io_context::executor_type ex)
+        : socket_(std::move(s))
+        , executor_(std::move(ex)) {}
+
+    /// Runs f(socket&) on the socket's shard if it still exists.
+    template <class F> void dispatch(F&& f) const;
+    template <class... Args> void emit(std::string_view event, Args&&... args) const;
+    void disconnect(bool close = false) const;
+    bool expired() const noexcept { return socket_.expired(); }
+
+private:
+    std::weak_ptr<socket> socket_;
+    std::optional<net::io_context::executor_type> executor_;
+};
+
+class socket_emitter;
+
+/// A client's connection to one namespace, as socket.io's Socket. Lives on its client's shard:
+/// call its members only from its own handlers, or through ref() from elsewhere.
+class socket : public std::enable_shared_from_this<socket> {
+public:
+    /// Socket.IO id (not the Engine.IO sid), also the name of the socket's own room.
+    std::string const& id() const noexcept { return id_; }
+    sio::nsp& nsp() const noexcept { return *nsp_; }
+    sio::handshake const& handshake() const noexcept { return handshake_; }
+    bool connected() const noexcept { return connected_; }
+    /// True when the connection state was recovered (same id, rooms and missed packets).
+    bool recovered() const noexcept { return recovered_; }
+    /// The application's per-socket data (Node's socket.data).
+    std::any& data() noexcept { return data_; }
+    /// JSON-visible part of data for fetch_sockets across a cluster.
+    boost::json::value& json_data() noexcept { return json_data_; }
+    net::io_context::executor_type get_executor() const noexcept;
+    socket_ref ref() { return {weak_from_this(), get_executor()}; }
+
+    void join(std::string room);
+    void join(std::vector<std::string> const& rooms);
+    void leave(std::string const& room);
+    std::vector<std::string> rooms() const;
+
+    /// Registers a handler for an event. F is one of: (socket&, message const&, ack),
+    /// (socket&, message const&), (socket&), or typed (socket&, T1, ..., Tn[, ack]) where each
+    /// Ti is converted with boost::json::value_to (a mismatch is logged and the event skipped).
+    template <class F> socket& on(std::string event, F&& handler) {
+        add_handler(std::move(event), make_event_handler(std::forward<F>(handler)), false);
+        return *this;
+    }
+    template <class F> socket& once(std::string event, F&& handler) {
+        add_handler(std::move(event), make_event_handler(std::forward<F>(handler)), true);
+        return *this;
+    }
+    /// Removes every handler of an event.
+    socket& off(std::string_view event);
+    socket& on_any(any_handler h);
+    socket& on_any_outgoing(any_handler h);
+    /// Runs when the socket is about to leave (its rooms are still visible).
+    socket& on_disconnecting(disconnect_handler h);
+    socket& on_disconnect(disconnect_handler h);
+    /// Runs for every incoming event before its handlers (socket.use).
+    socket& use(packet_middleware m);
+    /// Runs when a packet middleware rejects an event (socket.on("error")).
+    socket& on_error(std::function<void(socket&, std::string const&)> h);
+
+    template <class... Args> send_status emit(std::string_view event, Args&&... args) {
+        return emit_message(make_event(event, std::forward<Args>(args)...), false);
+    }
+    /// Emits `m` whose first argument is the event name.
+    send_status emit_message(message m, bool is_volatile = false);
+
+    /// Emits and waits for the client's ack; the token is an Asio completion token for
+    /// void(error_code, message) (a callback, net::use_awaitable, ...). Errors: ack_timeout
+    /// (after timeout(), if one was set), socket_disconnected.
+    template <class CompletionToken>
+    auto emit_with_ack(std::string_view event, message args, CompletionToken&& token) {
+        return net::async_initiate<CompletionToken, void(boost::system::error_code, message)>(
+            [this, ev = std::string{event}, a = std::move(args)](auto handler) mutable {
+                start_ack(
+                    std::move(ev), std::move(a), std::nullopt, ack_handler{std::move(handler)});
+            },
+            token);
+    }
+
+    /// Flags for the next emit: s.volatile_().emit(...), s.timeout(2s).emit_with_ack(...).
+    socket_emitter volatile_();
+    socket_emitter timeout(std::chrono::milliseconds t);
+
+    /// Everyone in the namespace but this socket.
+    broadcast_operator broadcast() const;
+    broadcast_operator to(std::string room) const;
+    broadcast_operator in(std::string room) const { return to(std::move(room)); }
+    broadcast_operator except(std::string room) const;
+
+    /// Leaves the namespace ("server namespace disconnect"); with close, ends the whole
+    /// connection ("forced server close" for every socket of it).
+    void disconnect(bool close = false);
+
+    /// For adapters: queue an encoded packet for this client. Volatile packets are dropped when
+    /// the client is over its send limit. Own shard only.
+    send_status deliver(encoded_packet const& packet, bool is_volatile = false);
+    /// For adapters: register a pending broadcast ack under `id`.
+    void expect_ack(std::uint64_t id, std::function<void(message)> on_ack);
+
+    // Constructed by the server.
+    socket(
+        detail::client& client, sio::nsp& n, std::string id, sio::handshake hs, std::size_t shard);
+    ~socket();
+    socket(socket const&) = delete;
+    socket& operator=(socket const&) = delete;
+
+    std::size_t shard() const noexcept { return shard_; }
+
+private:
+    friend class detail::client;
+    friend class socket_emitter;
+    friend class ack;
+
+    template <class... Args> static message make_event(std::string_view event, Args&&... args) {
+        message m;
+        m.args.reserve(1 + sizeof...(Args));
+        m.args.emplace_back(event);
+        (m.append(std::forward<Args>(args)), ...);
+        return m;
+    }
+    template <class F> static event_handler make_event_handler(F&& f);
+
+    void add_handler(std::string event, event_handler h, bool once);
+    void start_ack(
+        std::string event,
+        message args,
+        std::optional<std::chrono::milliseconds> timeout,
+        ack_handler handler);
+    void send_ack(std::uint64_t id, message args);
+
+    // From the client.
+    void on_connect_complete();
+    void on_event(message args, std::optional<std::uint64_t> ack_id);
+    void dispatch_event(message& args, std::optional<std::uint64_t> ack_id);
+    void on_ack(std::uint64_t id, message args);
+    void on_close(disconnect_reason reason);
+
+    struct handler_slot {
+        event_handler fn;
+        bool once;
+    };
+    struct pending_ack {
+        ack_handler handler;                          // emit_with_ack
+        std::function<void(message)> broadcast_reply; // a broadcast's ack
+        std::unique_ptr<net::steady_timer> timer;
+    };
+
+    detail::client* client_;
+    sio::nsp* nsp_;
+    std::string id_;
+    std::size_t shard_;
+    sio::handshake handshake_;
+    std::any data_;
+    boost::json::value json_data_;
+    bool connected_ = false;
+    bool recovered_ = false;
+    std::unordered_map<std::string, std::vector<handler_slot>> handlers_;
+    std::vector<any_handler> any_;
+    std::vector<any_handler> any_outgoing_;
+    std::vector<disconnect_handler> on_disconnecting_;
+    std::vector<disconnect_handler> on_disconnect_;
+    std::vector<packet_middleware> middlewares_;
+    std::vector<std::function<void(socket&, std::string const&)>> on_error_;
+    std::unordered_map<std::uint64_t, pending_ack> acks_;
+    std::uint64_t next_ack_id_ = 0;
+};
+
+/// A socket with flags for its next emit (volatile, timeout).
+class socket_emitter {
+public:
+    socket_emitter(socket& s, bool is_volatile, std::optional<std::chrono::milliseconds> t)
+        : socket_(&s)
+        , is_volatile_(is_volatile)
+        , timeout_(t) {}
+
+    socket_emitter volatile_() const { return {*socket_, true, timeout_}; }
+    socket_emitter timeout(std::chrono::milliseconds t) const {
+        return {*socket_, is_volatile_, t};
+    }
+
+    template <class... Args> send_status emit(std::string_view event, Args&&... args) const {
+        return socket_->emit_message(
+            socket::make_event(event, std::forward<Args>(args)...), is_volatile_);
+    }
+    template <class CompletionToken>
+    auto emit_with_ack(std::string_view event, message args, CompletionToken&& token) const {
+        return net::async_initiate<CompletionToken, void(boost::system::error_code, message)>(
+            [s = socket_, t = timeout_, ev = std::string{event}, a = std::move(args)](
+                auto handler) mutable {
+                s->start_ack(std::move(ev), std::move(a), t, ack_handler{std::move(handler)});
+            },
+            token);
+    }
+
+private:
+    socket* socket_;
+    bool is_volatile_;
+    std::optional<std::chrono::milliseconds> timeout_;
+};
+
+} // namespace sio
+
+#include <sio/server/impl/socket.hpp>

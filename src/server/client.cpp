@@ -1,0 +1,206 @@
+#include <sio/core/log.hpp>
+#include <sio/parser/encode.hpp>
+#include <sio/server/nsp.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/json/object.hpp>
+
+#include <server/client.hpp>
+#include <server/server_state.hpp>
+
+namespace sio::detail {
+
+client::client(server_state& server, engine::session& session)
+    : server_(server)
+    , session_(&session)
+    , shard_(session.shard())
+    , request_(std::make_shared<engine::request_info const>(session.request()))
+    , decoder_(parser::decode_options{.max_attachments = server.options.max_attachments})
+    , connect_timer_(session.get_executor()) {}
+
+client::~client() = default;
+
+void client::start() {
+    connect_timer_.expires_after(server_.options.connect_timeout);
+    connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        if (ec)
+            return;
+        // socket.io: a connection that joins no namespace in time is closed.
+        if (auto self = weak.lock(); self && self->sockets_.empty())
+            self->close(disconnect_reason::forced_close);
+    });
+}
+
+void client::on_message(std::string_view data, bool binary) {
+    auto result = binary ? decoder_.on_binary(data) : decoder_.on_text(data);
+    if (!result) {
+        if (log_enabled(log_level::info))
+            log(log_level::info,
+                "closing " + request_->remote_address +
+                    ": parse error: " + result.error().message());
+        close(disconnect_reason::parse_error);
+        return;
+    }
+    if (*result)
+        on_packet(std::move(**result));
+}
+
+void client::on_packet(parser::packet p) {
+    if (p.type == parser::packet_type::connect) {
+        connect(std::move(p.nsp), std::move(p.data));
+        return;
+    }
+    auto it = sockets_.find(p.nsp);
+    if (it == sockets_.end() || !it->second->connected())
+        return; // as Node: packets for a namespace this client is not in are ignored
+    auto s = it->second;
+    switch (p.type) {
+    case parser::packet_type::event:
+    case parser::packet_type::binary_event: {
+        message m{std::move(p.data.as_array())};
+        m.attachments = std::move(p.attachments);
+        s->on_event(std::move(m), p.id);
+        break;
+    }
+    case parser::packet_type::ack:
+    case parser::packet_type::binary_ack:
+        if (p.id) {
+            message m{std::move(p.data.as_array())};
+            m.attachments = std::move(p.attachments);
+            s->on_ack(*p.id, std::move(m));
+        }
+        break;
+    case parser::packet_type::disconnect:
+        s->on_close(disconnect_reason::client_namespace_disconnect);
+        break;
+    default:
+        break;
+    }
+}
+
+void client::connect(std::string name, boost::json::value auth) {
+    connect_timer_.cancel();
+    if (sockets_.count(name) != 0)
+        return;
+    boost::json::object auth_object;
+    if (auto* o = auth.if_object())
+        auth_object = std::move(*o);
+    nsp* n = server_.find_nsp(name, auth_object);
+    if (!n) {
+        parser::packet refusal;
+        refusal.type = parser::packet_type::connect_error;
+        refusal.nsp = std::move(name);
+        refusal.data = boost::json::object{{"message", "Invalid namespace"}};
+        send(refusal);
+        return;
+    }
+    auto s = std::make_shared<socket>(
+        *this,
+        *n,
+        server_.make_socket_id(shard_),
+        handshake{request_, std::move(auth_object)},
+        shard_);
+    sockets_[name] = s;
+    n->run_middlewares(s, 0, [weak = weak_from_this(), s](std::optional<connect_error> error) {
+        if (auto self = weak.lock())
+            self->finish_connect(s, std::move(error));
+    });
+}
+
+void client::finish_connect(std::shared_ptr<socket> s, std::optional<connect_error> error) {
+    if (!session_)
+        return;
+    auto it = sockets_.find(s->nsp().name());
+    if (it == sockets_.end() || it->second != s)
+        return;
+    if (error) {
+        sockets_.erase(it);
+        parser::packet refusal;
+        refusal.type = parser::packet_type::connect_error;
+        refusal.nsp = s->nsp().name();
+        boost::json::object body{{"message", error->message}};
+        if (!error->data.is_null())
+            body.emplace("data", std::move(error->data));
+        refusal.data = std::move(body);
+        send(refusal);
+        return;
+    }
+    s->on_connect_complete();
+}
+
+send_status client::send(encoded_packet const& packet, bool is_volatile) {
+    if (!session_)
+        return send_status::closed;
+    if (session_->buffered_bytes() > server_.options.max_buffered_bytes) {
+        if (is_volatile)
+            return send_status::dropped;
+        // Not from inside the caller's loop (a broadcast walks room sets that closing edits).
+        log(log_level::warn,
+            "client " + request_->remote_address + " over max_buffered_bytes: disconnecting");
+        net::post(session_->get_executor(), [weak = weak_from_this()] {
+            if (auto self = weak.lock())
+                self->close(disconnect_reason::send_buffer_full);
+        });
+        return send_status::disconnected;
+    }
+    session_->send(packet.text);
+    for (auto const& a : packet.attachments)
+        session_->send(a, true);
+    return send_status::sent;
+}
+
+send_status client::send(parser::packet const& packet, bool is_volatile) {
+    auto encoded = parser::encode(packet);
+    encoded_packet out{shared_bytes{std::move(encoded.text)}, std::move(encoded.attachments)};
+    return send(out, is_volatile);
+}
+
+void client::close(disconnect_reason reason) {
+    auto self = shared_from_this();
+    auto sockets = std::move(sockets_);
+    sockets_.clear();
+    for (auto& [name, s] : sockets) {
+        if (s->connected())
+            s->on_close(reason);
+        else
+            s->client_ = nullptr;
+    }
+    if (auto* session = session_) {
+        session_ = nullptr;
+        connect_timer_.cancel();
+        session->close();
+    }
+}
+
+void client::disconnect_all() {
+    auto self = shared_from_this();
+    auto sockets = sockets_;
+    for (auto& [name, s] : sockets) {
+        if (s->connected())
+            s->disconnect(false);
+    }
+    close(disconnect_reason::forced_server_close);
+}
+
+void client::on_close(engine::close_reason reason) {
+    auto self = shared_from_this();
+    session_ = nullptr;
+    connect_timer_.cancel();
+    decoder_.reset();
+    auto sockets = std::move(sockets_);
+    sockets_.clear();
+    for (auto& [name, s] : sockets) {
+        if (s->connected())
+            s->on_close(from_engine(reason));
+        else
+            s->client_ = nullptr;
+    }
+}
+
+void client::remove(socket const& s) {
+    auto it = sockets_.find(s.nsp().name());
+    if (it != sockets_.end() && it->second.get() == &s)
+        sockets_.erase(it);
+}
+
+} // namespace sio::detail

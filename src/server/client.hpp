@@ -1,0 +1,59 @@
+#pragma once
+
+#include <sio/engine/session.hpp>
+#include <sio/parser/decode.hpp>
+#include <sio/parser/packet.hpp>
+#include <sio/server/socket.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace sio::detail {
+
+class server_state;
+
+/// One Engine.IO connection seen by Socket.IO: decodes its packets and multiplexes its
+/// namespaces (socket.io's Client). Lives on the session's shard.
+class client : public std::enable_shared_from_this<client> {
+public:
+    client(server_state& server, engine::session& session);
+    ~client();
+
+    void start();
+    void on_message(std::string_view data, bool binary);
+    void on_close(engine::close_reason reason);
+
+    /// Queues an encoded packet, enforcing max_buffered_bytes.
+    send_status send(encoded_packet const& packet, bool is_volatile);
+    /// Encodes and queues a packet of this connection only.
+    send_status send(parser::packet const& packet, bool is_volatile = false);
+    /// Ends the connection: every socket leaves with `reason`, then the session closes.
+    void close(disconnect_reason reason);
+    /// socket.disconnect(true): every socket leaves as if disconnected by the server, then the
+    /// connection closes.
+    void disconnect_all();
+    /// A socket left its namespace.
+    void remove(socket const& s);
+
+    std::size_t shard() const noexcept { return shard_; }
+    server_state& server() noexcept { return server_; }
+    bool is_open() const noexcept { return session_ != nullptr; }
+
+private:
+    void on_packet(parser::packet p);
+    void connect(std::string name, boost::json::value auth);
+    void finish_connect(std::shared_ptr<socket> s, std::optional<connect_error> error);
+
+    server_state& server_;
+    engine::session* session_;
+    std::size_t shard_;
+    std::shared_ptr<engine::request_info const> request_;
+    parser::decoder decoder_;
+    std::unordered_map<std::string, std::shared_ptr<socket>> sockets_; // by namespace
+    net::steady_timer connect_timer_;
+};
+
+} // namespace sio::detail

@@ -1,0 +1,192 @@
+#include <sio/server/memory_adapter.hpp>
+#include <sio/server/nsp.hpp>
+#include <sio/server/socket.hpp>
+
+#include <atomic>
+#include <mutex>
+
+namespace sio {
+
+void memory_adapter::init(nsp& owner) {
+    nsp_ = &owner;
+    shards_.resize(owner.shard_count());
+}
+
+void memory_adapter::add_all(socket& s, std::vector<std::string> const& rooms) {
+    auto& shard = shards_[s.shard()];
+    auto& mine = shard.sids[&s];
+    for (auto const& room : rooms) {
+        if (mine.insert(room).second)
+            shard.rooms[room].insert(&s);
+    }
+}
+
+void memory_adapter::del(socket& s, std::string const& room) {
+    auto& shard = shards_[s.shard()];
+    if (auto it = shard.sids.find(&s); it != shard.sids.end())
+        it->second.erase(room);
+    if (auto it = shard.rooms.find(room); it != shard.rooms.end()) {
+        it->second.erase(&s);
+        if (it->second.empty())
+            shard.rooms.erase(it);
+    }
+}
+
+void memory_adapter::del_all(socket& s) {
+    auto& shard = shards_[s.shard()];
+    auto it = shard.sids.find(&s);
+    if (it == shard.sids.end())
+        return;
+    for (auto const& room : it->second) {
+        if (auto r = shard.rooms.find(room); r != shard.rooms.end()) {
+            r->second.erase(&s);
+            if (r->second.empty())
+                shard.rooms.erase(r);
+        }
+    }
+    shard.sids.erase(it);
+}
+
+std::vector<std::string> memory_adapter::socket_rooms(socket const& s) const {
+    auto const& shard = shards_[s.shard()];
+    auto it = shard.sids.find(&s);
+    if (it == shard.sids.end())
+        return {};
+    return {it->second.begin(), it->second.end()};
+}
+
+void memory_adapter::for_each_match(
+    std::size_t index, broadcast_options const& opts, std::function<void(socket&)> const& f) {
+    auto& shard = shards_[index];
+    std::unordered_set<socket*> excluded;
+    for (auto const& room : opts.except)
+        if (auto it = shard.rooms.find(room); it != shard.rooms.end())
+            excluded.insert(it->second.begin(), it->second.end());
+    auto const wanted = [&](socket* s) { return excluded.empty() || excluded.count(s) == 0; };
+    if (opts.rooms.empty()) {
+        for (auto const& [id, s] : nsp_->local_sockets(index))
+            if (wanted(s))
+                f(*s);
+        return;
+    }
+    if (opts.rooms.size() == 1) {
+        auto it = shard.rooms.find(opts.rooms.front());
+        if (it == shard.rooms.end())
+            return;
+        for (auto* s : it->second)
+            if (wanted(s))
+                f(*s);
+        return;
+    }
+    std::unordered_set<socket*> seen;
+    for (auto const& room : opts.rooms) {
+        auto it = shard.rooms.find(room);
+        if (it == shard.rooms.end())
+            continue;
+        for (auto* s : it->second)
+            if (wanted(s) && seen.insert(s).second)
+                f(*s);
+    }
+}
+
+void memory_adapter::on_every_shard(
+    std::function<void(std::size_t)> per_shard, std::function<void()> done) {
+    std::size_t const n = shards_.size();
+    auto remaining = std::make_shared<std::atomic<std::size_t>>(n);
+    auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+    auto shared_work = std::make_shared<std::function<void(std::size_t)>>(std::move(per_shard));
+    // The caller's own shard first, synchronously: what it emits stays in order with what its
+    // sockets emit directly.
+    auto const here = nsp_->current_shard();
+    auto run = [remaining, shared_done, shared_work](std::size_t i) {
+        (*shared_work)(i);
+        if (remaining->fetch_sub(1) == 1 && *shared_done)
+            (*shared_done)();
+    };
+    if (here)
+        run(*here);
+    for (std::size_t i = 0; i < n; ++i)
+        if (!here || i != *here)
+            nsp_->run_on(i, [run, i] { run(i); });
+}
+
+void memory_adapter::broadcast(
+    std::shared_ptr<encoded_packet const> packet, broadcast_options const& opts) {
+    on_every_shard([this, packet, opts](std::size_t shard) {
+        for_each_match(shard, opts, [&](socket& s) { s.deliver(*packet, opts.is_volatile); });
+    });
+}
+
+void memory_adapter::broadcast_with_ack(
+    std::shared_ptr<encoded_packet const> packet,
+    std::uint64_t ack_id,
+    broadcast_options const& opts,
+    std::function<void(std::size_t)> reached,
+    std::function<void(message)> on_ack) {
+    auto count = std::make_shared<std::atomic<std::size_t>>(0);
+    on_every_shard(
+        [this, packet, opts, ack_id, on_ack, count](std::size_t shard) {
+            for_each_match(shard, opts, [&](socket& s) {
+                if (s.deliver(*packet, opts.is_volatile) == send_status::sent) {
+                    s.expect_ack(ack_id, on_ack);
+                    count->fetch_add(1);
+                }
+            });
+        },
+        [count, reached = std::move(reached)] { reached(count->load()); });
+}
+
+void memory_adapter::fetch_sockets(
+    broadcast_options const& opts, std::function<void(std::vector<socket_info>)> done) {
+    struct gathered {
+        std::mutex mutex;
+        std::vector<socket_info> sockets;
+    };
+    auto result = std::make_shared<gathered>();
+    on_every_shard(
+        [this, opts, result](std::size_t shard) {
+            std::vector<socket_info> local;
+            for_each_match(shard, opts, [&](socket& s) {
+                socket_info info;
+                info.id = s.id();
+                info.rooms = s.rooms();
+                info.data = s.json_data();
+                local.push_back(std::move(info));
+            });
+            std::lock_guard lock{result->mutex};
+            for (auto& i : local)
+                result->sockets.push_back(std::move(i));
+        },
+        [result, done = std::move(done)] { done(std::move(result->sockets)); });
+}
+
+void memory_adapter::add_sockets(broadcast_options const& opts, std::vector<std::string> rooms) {
+    on_every_shard([this, opts, rooms](std::size_t shard) {
+        std::vector<socket*> matched;
+        for_each_match(shard, opts, [&](socket& s) { matched.push_back(&s); });
+        for (auto* s : matched)
+            s->join(rooms);
+    });
+}
+
+void memory_adapter::del_sockets(broadcast_options const& opts, std::vector<std::string> rooms) {
+    on_every_shard([this, opts, rooms](std::size_t shard) {
+        std::vector<socket*> matched;
+        for_each_match(shard, opts, [&](socket& s) { matched.push_back(&s); });
+        for (auto* s : matched)
+            for (auto const& room : rooms)
+                s->leave(room);
+    });
+}
+
+void memory_adapter::disconnect_sockets(broadcast_options const& opts, bool close) {
+    on_every_shard([this, opts, close](std::size_t shard) {
+        std::vector<std::weak_ptr<socket>> matched;
+        for_each_match(shard, opts, [&](socket& s) { matched.push_back(s.weak_from_this()); });
+        for (auto& weak : matched)
+            if (auto s = weak.lock())
+                s->disconnect(close);
+    });
+}
+
+} // namespace sio

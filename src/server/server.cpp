@@ -1,0 +1,156 @@
+#include <sio/core/log.hpp>
+#include <sio/server/memory_adapter.hpp>
+#include <sio/server/server.hpp>
+
+#include <openssl/rand.h>
+
+#include <mutex>
+#include <server/client.hpp>
+#include <server/server_state.hpp>
+
+namespace sio {
+namespace detail {
+
+namespace {
+constexpr char id_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::size_t id_length = 20;
+
+client* client_of(engine::session& s) {
+    return static_cast<client*>(s.context());
+}
+} // namespace
+
+server_state::server_state(sio::server& o, io_pool& p, server_options opts)
+    : owner(o)
+    , pool(p)
+    , options(std::move(opts))
+    , engine(p, *this, options.engine)
+    , ids_(p.size()) {}
+
+void server_state::on_open(engine::session& s) {
+    auto c = std::make_shared<client>(*this, s);
+    s.set_context(c);
+    c->start();
+}
+
+void server_state::on_message(engine::session& s, std::string_view data, bool binary) {
+    if (auto* c = client_of(s))
+        c->on_message(data, binary);
+}
+
+void server_state::on_close(engine::session& s, engine::close_reason reason) {
+    if (auto* c = client_of(s)) {
+        auto keep = c->shared_from_this();
+        s.set_context(nullptr);
+        keep->on_close(reason);
+    }
+}
+
+nsp& server_state::get_or_create(std::string_view name) {
+    std::unique_lock lock{nsps_mutex};
+    auto it = nsps.find(name);
+    if (it != nsps.end())
+        return *it->second;
+    auto a = options.adapter ? options.adapter() : std::make_unique<memory_adapter>();
+    auto n = std::make_unique<nsp>(owner, std::string{name}, std::move(a), pool.size());
+    auto& ref = *n;
+    nsps.emplace(std::string{name}, std::move(n));
+    return ref;
+}
+
+nsp* server_state::find_nsp(std::string_view name, boost::json::object const& auth) {
+    {
+        std::shared_lock lock{nsps_mutex};
+        if (auto it = nsps.find(name); it != nsps.end())
+            return it->second.get();
+        if (dynamic.empty())
+            return nullptr;
+    }
+    for (auto const& [accept, init] : dynamic) {
+        bool ok = false;
+        try {
+            ok = accept(name, auth);
+        } catch (std::exception const& ex) {
+            log(log_level::error, std::string{"namespace predicate threw: "} + ex.what());
+        }
+        if (!ok)
+            continue;
+        std::unique_lock lock{nsps_mutex};
+        if (auto it = nsps.find(name); it != nsps.end())
+            return it->second.get(); // another shard created it meanwhile
+        auto a = options.adapter ? options.adapter() : std::make_unique<memory_adapter>();
+        auto n = std::make_unique<nsp>(owner, std::string{name}, std::move(a), pool.size());
+        // Set up before it is visible to any other shard.
+        init(*n);
+        auto* raw = n.get();
+        nsps.emplace(std::string{name}, std::move(n));
+        return raw;
+    }
+    return nullptr;
+}
+
+std::string server_state::make_socket_id(std::size_t shard) {
+    auto& pool_bytes = ids_[shard];
+    constexpr std::size_t refill = id_length * 64;
+    if (pool_bytes.used + id_length > pool_bytes.bytes.size()) {
+        pool_bytes.bytes.resize(refill);
+        if (RAND_bytes(
+                reinterpret_cast<unsigned char*>(pool_bytes.bytes.data()),
+                static_cast<int>(refill)) != 1)
+            throw std::runtime_error("sio: CSPRNG failure");
+        pool_bytes.used = 0;
+    }
+    std::string id;
+    id.reserve(id_length);
+    for (std::size_t i = 0; i < id_length; ++i)
+        id.push_back(
+            id_alphabet[static_cast<unsigned char>(pool_bytes.bytes[pool_bytes.used++]) & 63]);
+    return id;
+}
+
+} // namespace detail
+
+server::server(io_pool& pool, server_options options)
+    : state_(std::make_unique<detail::server_state>(*this, pool, std::move(options))) {
+    of("/");
+}
+
+server::~server() = default;
+
+nsp& server::of(std::string_view name) {
+    if (name.empty() || name.front() != '/')
+        return state_->get_or_create("/" + std::string{name});
+    return state_->get_or_create(name);
+}
+
+void server::of(nsp_predicate accept, std::function<void(nsp&)> init) {
+    std::unique_lock lock{state_->nsps_mutex};
+    state_->dynamic.emplace_back(std::move(accept), std::move(init));
+}
+
+void server::on_http_request(engine::http_handler app) {
+    state_->engine.on_http_request(std::move(app));
+}
+
+net::ip::tcp::endpoint
+server::listen(std::string_view host, unsigned short port, std::shared_ptr<net::ssl::context> tls) {
+    return state_->engine.listen(host, port, std::move(tls));
+}
+
+void server::close(std::function<void()> done) {
+    state_->engine.close(std::move(done));
+}
+
+engine::server& server::engine() noexcept {
+    return state_->engine;
+}
+
+server_options const& server::options() const noexcept {
+    return state_->options;
+}
+
+io_pool& server::pool() noexcept {
+    return state_->pool;
+}
+
+} // namespace sio

@@ -1,0 +1,392 @@
+#include <sio/core/log.hpp>
+#include <sio/parser/encode.hpp>
+#include <sio/parser/packet.hpp>
+#include <sio/server/nsp.hpp>
+#include <sio/server/socket.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/json/object.hpp>
+
+#include <exception>
+#include <server/client.hpp>
+#include <server/server_state.hpp>
+
+namespace sio {
+
+namespace {
+
+// Wraps every call into user code: an exception is logged with the socket and event, and the
+// event loop, the connection and every other socket go on.
+template <class F> void guarded(socket const& s, std::string_view what, F&& f) {
+    try {
+        f();
+    } catch (std::exception const& ex) {
+        log(log_level::error,
+            "handler for '" + std::string{what} + "' of socket " + s.id() + " threw: " + ex.what());
+    } catch (...) {
+        log(log_level::error,
+            "handler for '" + std::string{what} + "' of socket " + s.id() + " threw");
+    }
+}
+
+bool reserved(std::string_view event) {
+    return parser::is_reserved_event(event);
+}
+
+} // namespace
+
+struct ack::state {
+    std::weak_ptr<socket> owner;
+    net::io_context::executor_type executor;
+    std::uint64_t id;
+    bool used = false;
+};
+
+socket::socket(
+    detail::client& client, sio::nsp& n, std::string id, sio::handshake hs, std::size_t shard)
+    : client_(&client)
+    , nsp_(&n)
+    , id_(std::move(id))
+    , shard_(shard)
+    , handshake_(std::move(hs)) {}
+
+socket::~socket() = default;
+
+net::io_context::executor_type socket::get_executor() const noexcept {
+    return nsp_->server().pool().get(shard_).get_executor();
+}
+
+void socket::join(std::string room) {
+    nsp_->adapter().add_all(*this, {std::move(room)});
+}
+
+void socket::join(std::vector<std::string> const& rooms) {
+    nsp_->adapter().add_all(*this, rooms);
+}
+
+void socket::leave(std::string const& room) {
+    nsp_->adapter().del(*this, room);
+}
+
+std::vector<std::string> socket::rooms() const {
+    return nsp_->adapter().socket_rooms(*this);
+}
+
+void socket::add_handler(std::string event, event_handler h, bool once) {
+    handlers_[std::move(event)].push_back({std::move(h), once});
+}
+
+socket& socket::off(std::string_view event) {
+    handlers_.erase(std::string{event});
+    return *this;
+}
+
+socket& socket::on_any(any_handler h) {
+    any_.push_back(std::move(h));
+    return *this;
+}
+
+socket& socket::on_any_outgoing(any_handler h) {
+    any_outgoing_.push_back(std::move(h));
+    return *this;
+}
+
+socket& socket::on_disconnecting(disconnect_handler h) {
+    on_disconnecting_.push_back(std::move(h));
+    return *this;
+}
+
+socket& socket::on_disconnect(disconnect_handler h) {
+    on_disconnect_.push_back(std::move(h));
+    return *this;
+}
+
+socket& socket::use(packet_middleware m) {
+    middlewares_.push_back(std::move(m));
+    return *this;
+}
+
+socket& socket::on_error(std::function<void(socket&, std::string const&)> h) {
+    on_error_.push_back(std::move(h));
+    return *this;
+}
+
+socket_emitter socket::volatile_() {
+    return {*this, true, std::nullopt};
+}
+
+socket_emitter socket::timeout(std::chrono::milliseconds t) {
+    return {*this, false, t};
+}
+
+broadcast_operator socket::broadcast() const {
+    broadcast_options opts;
+    opts.except.push_back(id_);
+    return broadcast_operator{*nsp_, std::move(opts)};
+}
+
+broadcast_operator socket::to(std::string room) const {
+    return broadcast().to(std::move(room));
+}
+
+broadcast_operator socket::except(std::string room) const {
+    return broadcast().except(std::move(room));
+}
+
+send_status socket::emit_message(message m, bool is_volatile) {
+    if (m.args.empty() || !m.args[0].is_string())
+        return send_status::invalid;
+    std::string_view const event = m.args[0].get_string();
+    if (reserved(event)) {
+        log(log_level::error, "emit of reserved event '" + std::string{event} + "' ignored");
+        return send_status::invalid;
+    }
+    if (!connected_ || !client_)
+        return send_status::closed;
+    if (!any_outgoing_.empty()) {
+        message view = m.slice(1);
+        for (auto& h : std::vector<any_handler>{any_outgoing_})
+            guarded(*this, event, [&] { h(*this, event, view); });
+    }
+    parser::packet p;
+    p.type = parser::packet_type::event;
+    p.nsp = nsp_->name();
+    p.data = std::move(m.args);
+    p.attachments = std::move(m.attachments);
+    return client_->send(p, is_volatile);
+}
+
+send_status socket::deliver(encoded_packet const& packet, bool is_volatile) {
+    if (!connected_ || !client_)
+        return send_status::closed;
+    return client_->send(packet, is_volatile);
+}
+
+void socket::expect_ack(std::uint64_t id, std::function<void(message)> on_ack) {
+    pending_ack p;
+    p.broadcast_reply = std::move(on_ack);
+    acks_.emplace(id, std::move(p));
+}
+
+void socket::start_ack(
+    std::string event,
+    message args,
+    std::optional<std::chrono::milliseconds> timeout,
+    ack_handler handler) {
+    auto const fail = [this](ack_handler h, error e) {
+        net::post(get_executor(), [h = std::move(h), e]() mutable {
+            std::move(h)(make_error_code(e), message{});
+        });
+    };
+    if (reserved(event)) {
+        fail(std::move(handler), error::invalid_event);
+        return;
+    }
+    if (!connected_ || !client_) {
+        fail(std::move(handler), error::socket_disconnected);
+        return;
+    }
+    auto const id = nsp_->next_broadcast_ack_id();
+    message full;
+    full.args.reserve(args.size() + 1);
+    full.args.emplace_back(event);
+    full.append(std::move(args));
+    parser::packet p;
+    p.type = parser::packet_type::event;
+    p.nsp = nsp_->name();
+    p.id = id;
+    p.data = std::move(full.args);
+    p.attachments = std::move(full.attachments);
+    pending_ack pending;
+    pending.handler = std::move(handler);
+    if (timeout) {
+        pending.timer = std::make_unique<net::steady_timer>(get_executor(), *timeout);
+        pending.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
+            if (ec)
+                return;
+            auto self = weak.lock();
+            if (!self)
+                return;
+            auto it = self->acks_.find(id);
+            if (it == self->acks_.end())
+                return;
+            auto h = std::move(it->second.handler);
+            self->acks_.erase(it);
+            if (h)
+                std::move(h)(make_error_code(error::ack_timeout), message{});
+        });
+    }
+    acks_.emplace(id, std::move(pending));
+    client_->send(p);
+}
+
+void socket::send_ack(std::uint64_t id, message args) {
+    if (!connected_ || !client_)
+        return;
+    parser::packet p;
+    p.type = parser::packet_type::ack;
+    p.nsp = nsp_->name();
+    p.id = id;
+    p.data = std::move(args.args);
+    p.attachments = std::move(args.attachments);
+    client_->send(p);
+}
+
+void socket::on_connect_complete() {
+    connected_ = true;
+    nsp_->add(*this);
+    join(id_);
+    parser::packet p;
+    p.type = parser::packet_type::connect;
+    p.nsp = nsp_->name();
+    p.data = boost::json::object{{"sid", id_}};
+    client_->send(p);
+    nsp_->fire_connection(*this);
+}
+
+void socket::on_event(message args, std::optional<std::uint64_t> ack_id) {
+    if (middlewares_.empty()) {
+        dispatch_event(args, ack_id);
+        return;
+    }
+    // socket.use: each middleware sees [event, ...args] and calls next to go on.
+    struct chain_state {
+        message args;
+        std::optional<std::uint64_t> ack_id;
+        std::size_t index = 0;
+    };
+    auto state = std::make_shared<chain_state>(chain_state{std::move(args), ack_id, 0});
+    auto step = std::make_shared<std::function<void(std::optional<std::string>)>>();
+    *step = [weak = weak_from_this(), state, step](std::optional<std::string> err) {
+        auto self = weak.lock();
+        if (!self || !self->connected_) {
+            *step = nullptr;
+            return;
+        }
+        if (err) {
+            for (auto& h :
+                 std::vector<std::function<void(socket&, std::string const&)>>{self->on_error_})
+                guarded(*self, "error", [&] { h(*self, *err); });
+            *step = nullptr;
+            return;
+        }
+        if (state->index == self->middlewares_.size()) {
+            self->dispatch_event(state->args, state->ack_id);
+            *step = nullptr;
+            return;
+        }
+        auto& m = self->middlewares_[state->index++];
+        auto next = [ex = self->get_executor(), step](std::optional<std::string> e) {
+            net::dispatch(ex, [step, e = std::move(e)] {
+                if (*step)
+                    (*step)(e);
+            });
+        };
+        guarded(*self, "middleware", [&] { m(*self, state->args, next); });
+    };
+    (*step)(std::nullopt);
+}
+
+void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) {
+    std::string event{args.args[0].get_string()};
+    args.args.erase(args.args.begin());
+    sio::ack reply;
+    if (ack_id)
+        reply = sio::ack{
+            std::make_shared<ack::state>(ack::state{weak_from_this(), get_executor(), *ack_id})};
+    for (auto& h : std::vector<any_handler>{any_})
+        guarded(*this, event, [&] { h(*this, event, args); });
+    auto it = handlers_.find(event);
+    if (it == handlers_.end())
+        return;
+    auto slots = it->second;
+    std::erase_if(it->second, [](handler_slot const& s) { return s.once; });
+    if (it->second.empty())
+        handlers_.erase(it);
+    auto self = shared_from_this();
+    for (auto& slot : slots) {
+        if (!connected_)
+            break;
+        guarded(*this, event, [&] { slot.fn(*this, args, reply); });
+    }
+}
+
+void socket::on_ack(std::uint64_t id, message args) {
+    auto it = acks_.find(id);
+    if (it == acks_.end())
+        return;
+    auto pending = std::move(it->second);
+    acks_.erase(it);
+    if (pending.timer)
+        pending.timer->cancel();
+    if (pending.broadcast_reply) {
+        guarded(*this, "ack", [&] { pending.broadcast_reply(std::move(args)); });
+        return;
+    }
+    if (pending.handler)
+        guarded(*this, "ack", [&] {
+            std::move(pending.handler)(boost::system::error_code{}, std::move(args));
+        });
+}
+
+void socket::disconnect(bool close) {
+    if (!connected_ || !client_)
+        return;
+    if (close) {
+        client_->disconnect_all();
+        return;
+    }
+    parser::packet p;
+    p.type = parser::packet_type::disconnect;
+    p.nsp = nsp_->name();
+    client_->send(p);
+    on_close(disconnect_reason::server_namespace_disconnect);
+}
+
+void socket::on_close(disconnect_reason reason) {
+    if (!connected_)
+        return;
+    auto self = shared_from_this();
+    for (auto& h : std::vector<disconnect_handler>{on_disconnecting_})
+        guarded(*this, "disconnecting", [&] { h(*this, reason); });
+    nsp_->adapter().del_all(*this);
+    nsp_->remove(*this);
+    if (client_)
+        client_->remove(*this);
+    connected_ = false;
+    client_ = nullptr;
+    auto acks = std::move(acks_);
+    acks_.clear();
+    for (auto& [id, pending] : acks) {
+        if (pending.timer)
+            pending.timer->cancel();
+        if (pending.handler)
+            guarded(*this, "ack", [&] {
+                std::move(pending.handler)(make_error_code(error::socket_disconnected), message{});
+            });
+    }
+    for (auto& h : std::vector<disconnect_handler>{on_disconnect_})
+        guarded(*this, "disconnect", [&] { h(*this, reason); });
+}
+
+void ack::send(message args) const {
+    if (!state_)
+        return;
+    auto run = [st = state_, args = std::move(args)]() mutable {
+        if (st->used)
+            return;
+        st->used = true;
+        if (auto s = st->owner.lock())
+            s->send_ack(st->id, std::move(args));
+    };
+    if (state_->executor.running_in_this_thread())
+        run();
+    else
+        net::post(state_->executor, std::move(run));
+}
+
+void socket_ref::disconnect(bool close) const {
+    dispatch([close](socket& s) { s.disconnect(close); });
+}
+
+} // namespace sio
