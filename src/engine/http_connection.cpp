@@ -22,6 +22,7 @@ http_connection::http_connection(
     boost::beast::flat_buffer buffer,
     bool first_request)
     : server_(server)
+    , keep_server_(server.shared_from_this())
     , route_(&server)
     , shard_(shard)
     , socket_(std::move(socket))
@@ -112,8 +113,13 @@ void http_connection::on_read(boost::system::error_code ec) {
     if (ec == http::error::body_limit) {
         // Over max_http_buffer_size: refuse it and end the session it was for, as the issue asks;
         // the rest of the stream cannot be trusted, so the connection goes too.
-        server_.close_oversized(parser_->get());
+        auto const& header = parser_->get();
+        std::string_view const target = header.target();
         http_response res{http::status::payload_too_large, 11};
+        if (auto* owner = server_.route_for(target.substr(0, target.find('?')))) {
+            owner->close_oversized(header);
+            owner->add_cors(header, res);
+        }
         res.set(http::field::content_type, "text/plain");
         res.body() = "Payload Too Large";
         answer_and_close(std::move(res));
@@ -226,6 +232,7 @@ void http_connection::on_write(boost::system::error_code ec, bool keep_alive) {
 void http_connection::respond_poll(std::string_view body) {
     http_response res{http::status::ok, request_.version()};
     res.set(http::field::content_type, "text/plain; charset=UTF-8");
+    res.set(http::field::cache_control, "no-store"); // as engine.io: never cache a poll
     route_->add_cors(request_, res);
     auto const& compression = route_->options.http_compression;
     if (compression && body.size() >= compression->threshold) {
@@ -248,6 +255,7 @@ void http_connection::respond_ok() {
     http_response res{http::status::ok, request_.version()};
     // text/html, not text/plain, avoids a download dialog on some user agents (engine.io GH-43).
     res.set(http::field::content_type, "text/html");
+    res.set(http::field::cache_control, "no-store");
     route_->add_cors(request_, res);
     res.body() = "ok";
     respond(std::move(res));

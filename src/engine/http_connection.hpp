@@ -63,6 +63,7 @@ public:
     bool is_secure() const noexcept { return secure_; }
     /// The engine answering the current request (CORS, compression); the listener's by default.
     void set_route(server_core& engine) noexcept { route_ = &engine; }
+    server_core& listener() const noexcept { return server_; }
     std::size_t shard() const noexcept { return shard_; }
     http_request const& current_request() const noexcept { return request_; }
     void close() noexcept;
@@ -78,6 +79,7 @@ private:
     void answer_and_close(http_response response);
 
     server_core& server_;
+    std::shared_ptr<server_core> keep_server_;
     server_core* route_;
     std::size_t shard_;
     tcp::socket socket_;

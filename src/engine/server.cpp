@@ -221,22 +221,10 @@ server_core::error_response(error e, http_request const& req, std::string_view m
 
 void server_core::handle(std::shared_ptr<http_connection> conn, http_request& request) {
     std::string_view const target = request.target();
-    auto const path = target.substr(0, target.find('?'));
-    std::string_view const mount = options.path;
-    bool const engine_path = path.size() > mount.size() && path.substr(0, mount.size()) == mount &&
-                             path[mount.size()] == '/';
-    if (engine_path) {
-        conn->set_route(*this);
-        handle_engine(conn, request);
+    if (auto* owner = route_for(target.substr(0, target.find('?')))) {
+        conn->set_route(*owner);
+        owner->handle_engine(conn, request);
         return;
-    }
-    for (auto* other : mounts) {
-        std::string_view const other_mount = other->options.path;
-        if (path.size() > other_mount.size() && path.substr(0, other_mount.size()) == other_mount &&
-            path[other_mount.size()] == '/') {
-            other->handle(conn, request);
-            return;
-        }
     }
     http_response res{http::status::not_found, request.version()};
     if (app_routes) {
@@ -320,7 +308,7 @@ void server_core::handle_engine(
         else if (request.method() == http::verb::post)
             s->on_post(*conn, request.body());
         else
-            conn->respond(error_response(error::bad_request, request));
+            conn->respond(http_response{http::status::internal_server_error, request.version()});
         return;
     }
 
@@ -457,9 +445,22 @@ std::shared_ptr<ws_transport> server_core::accept_websocket(
     head.append("\r\n");
     auto [socket, buffer] = conn->hand_over();
     auto ws = std::make_shared<ws_transport>(
-        *this, conn->shard(), std::move(socket), std::move(buffer), deflate);
+        *this, conn->shard(), std::move(socket), std::move(buffer), deflate, conn->listener());
     ws->start(std::move(head));
     return ws;
+}
+
+server_core* server_core::route_for(std::string_view path) noexcept {
+    auto const owns = [path](std::string_view mount) {
+        return path.size() > mount.size() && path.substr(0, mount.size()) == mount &&
+               path[mount.size()] == '/';
+    };
+    if (owns(options.path))
+        return this;
+    for (auto* other : mounts)
+        if (auto* found = other->route_for(path))
+            return found;
+    return nullptr;
 }
 
 void server_core::close_oversized(http_request const& header) {
@@ -550,7 +551,7 @@ void server_core::shutdown_shard(std::size_t index) {
 } // namespace detail
 
 server::server(io_pool& pool, handler& h, server_options options)
-    : core_(std::make_unique<detail::server_core>(pool, h, std::move(options))) {}
+    : core_(std::make_shared<detail::server_core>(pool, h, std::move(options))) {}
 
 server::~server() = default;
 

@@ -30,7 +30,7 @@ class ws_transport;
 
 /// What the engine shares between its sessions and connections. Per-shard state is touched only
 /// on that shard's thread; the atomics are counters read for limits and stats, never per message.
-class server_core {
+class server_core : public std::enable_shared_from_this<server_core> {
 public:
     server_core(io_pool& pool, handler& h, server_options options);
 
@@ -69,6 +69,8 @@ public:
         std::shared_ptr<net::ssl::context> tls);
     /// Ends every session of one shard and closes its idle connections (on that shard).
     void shutdown_shard(std::size_t shard);
+    /// The engine (this one or a mounted one) that owns a request path; null if none.
+    server_core* route_for(std::string_view path) noexcept;
     /// Ends the session an over-limit POST was for (on its shard).
     void close_oversized(http_request const& header);
     /// Erases a finished session from its shard's map.

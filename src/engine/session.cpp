@@ -132,6 +132,11 @@ void session::arm_ping() {
 
 void session::arm_pong_deadline() {
     awaiting_pong_ = true;
+    pong_deadline_extended_ = false;
+    wait_for_pong();
+}
+
+void session::wait_for_pong() {
     heartbeat_.expires_after(server_.options.ping_timeout);
     heartbeat_.async_wait(
         [self = shared_from_this(), gen = ++heartbeat_generation_](boost::system::error_code) {
@@ -144,6 +149,12 @@ void session::arm_pong_deadline() {
 void session::on_packet(packet_view p) {
     if (state_ != state::open)
         return;
+    if (awaiting_pong_ && !pong_deadline_extended_ && p.type != packet_type::pong) {
+        // engine.io 6.6: traffic while a pong is awaited shows the peer is alive; the deadline
+        // moves once per ping.
+        pong_deadline_extended_ = true;
+        wait_for_pong();
+    }
     switch (p.type) {
     case packet_type::pong:
         if (awaiting_pong_)

@@ -26,8 +26,12 @@ ws_transport::ws_transport(
     std::size_t shard,
     tcp::socket socket,
     boost::beast::flat_buffer leftover,
-    bool deflate)
+    bool deflate,
+    server_core& listener)
     : server_(server)
+    , listener_(listener)
+    , keep_server_(server.shared_from_this())
+    , keep_listener_(listener.shared_from_this())
     , shard_(shard)
     , socket_(std::move(socket))
     , reader_(server.options.max_http_buffer_size, deflate)
@@ -39,12 +43,12 @@ ws_transport::ws_transport(
     boost::system::error_code ec;
     socket_.non_blocking(true, ec);
     server_.shard(shard_).websockets.insert(this);
-    server_.connection_count.fetch_add(1, std::memory_order_relaxed);
+    listener_.connection_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 ws_transport::~ws_transport() {
     server_.shard(shard_).websockets.erase(this);
-    server_.connection_count.fetch_sub(1, std::memory_order_relaxed);
+    listener_.connection_count.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ws_transport::start(std::string response_head) {

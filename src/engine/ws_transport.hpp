@@ -29,7 +29,8 @@ public:
         std::size_t shard,
         tcp::socket socket,
         boost::beast::flat_buffer leftover,
-        bool deflate);
+        bool deflate,
+        server_core& listener);
     ~ws_transport();
 
     /// Writes the 101 response head and starts reading frames.
@@ -63,7 +64,10 @@ private:
     void on_write(boost::system::error_code ec);
     void finish_close();
 
-    server_core& server_;
+    server_core& server_;   // the engine whose session this is
+    server_core& listener_; // the engine whose listener accepted it (connection limits)
+    std::shared_ptr<server_core> keep_server_;
+    std::shared_ptr<server_core> keep_listener_;
     std::size_t shard_;
     tcp::socket socket_;
     ws_reader reader_;

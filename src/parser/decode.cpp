@@ -99,6 +99,9 @@ boost::system::result<packet> decode_text(std::string_view text, decode_options 
             return error::invalid_attachment_count;
         if (too_many)
             return error::too_many_attachments;
+        // socket.io-parser 4.2.7 refuses 0 ("Illegal attachments"); Node never sends it.
+        if (attachment_count == 0)
+            return error::invalid_attachment_count;
         ++i;
     }
 

@@ -7,15 +7,20 @@
 namespace sio::parser {
 namespace {
 
-// What socket.io-parser's Encoder does with binary in an EVENT or ACK (hasBinary).
+// What socket.io-parser's Encoder does: an EVENT or ACK holding binary goes as BINARY_*, and one
+// without goes as text, since socket.io-parser 4.2.7 refuses a count of 0.
 packet_type wire_type(packet const& p) noexcept {
-    if (!p.attachments.empty()) {
-        if (p.type == packet_type::event)
-            return packet_type::binary_event;
-        if (p.type == packet_type::ack)
-            return packet_type::binary_ack;
+    bool const binary = !p.attachments.empty();
+    switch (p.type) {
+    case packet_type::event:
+    case packet_type::binary_event:
+        return binary ? packet_type::binary_event : packet_type::event;
+    case packet_type::ack:
+    case packet_type::binary_ack:
+        return binary ? packet_type::binary_ack : packet_type::ack;
+    default:
+        return p.type;
     }
-    return p.type;
 }
 
 void append_decimal(std::uint64_t n, std::string& out) {

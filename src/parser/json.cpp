@@ -76,6 +76,16 @@ void append_double(double d, std::string& out) {
         out += '0';
         return;
     }
+    // Fast path: below 2^53 the plain shortest form, when it comes out in fixed notation, is
+    // exactly JS's (JS switches to exponents only below 1e-6 and from 1e21).
+    if (std::fabs(d) < 9007199254740992.0) {
+        char plain[32];
+        auto const r = std::to_chars(plain, plain + sizeof plain, d);
+        if (std::find(plain, r.ptr, 'e') == r.ptr) {
+            out.append(plain, r.ptr);
+            return;
+        }
+    }
     char sci[32]; // [-]D[.DDD]e±XXX
     auto const r = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
     char const* p = sci;
@@ -303,7 +313,8 @@ std::string to_json(boost::json::value const& v) {
 boost::system::result<boost::json::value> parse_json(std::string_view text, std::size_t max_depth) {
     json::parse_options opt;
     opt.max_depth = max_depth;
-    // Scratch space for the value stack, as boost::json::parse uses; larger values spill to the heap.
+    // Scratch space for the value stack, as boost::json::parse uses; larger values spill to the
+    // heap.
     unsigned char temp[512];
     json::basic_parser<exact_handler> p(opt, temp, sizeof temp);
     p.handler().st.reset();

@@ -17,8 +17,11 @@ namespace {
 
 constexpr auto default_broadcast_ack_timeout = std::chrono::seconds(5);
 
-std::shared_ptr<encoded_packet const>
-encode_event(std::string const& nsp_name, message m, std::optional<std::uint64_t> id) {
+std::shared_ptr<encoded_packet const> encode_event(
+    std::string const& nsp_name,
+    message m,
+    std::optional<std::uint64_t> id,
+    std::string offset = {}) {
     parser::packet p;
     p.type = parser::packet_type::event;
     p.nsp = nsp_name;
@@ -26,8 +29,8 @@ encode_event(std::string const& nsp_name, message m, std::optional<std::uint64_t
     p.data = std::move(m.args);
     p.attachments = std::move(m.attachments);
     auto encoded = parser::encode(p);
-    return std::make_shared<encoded_packet const>(
-        encoded_packet{shared_bytes{std::move(encoded.text)}, std::move(encoded.attachments)});
+    return std::make_shared<encoded_packet const>(encoded_packet{
+        shared_bytes{std::move(encoded.text)}, std::move(encoded.attachments), std::move(offset)});
 }
 
 bool valid_event(message const& m) {
@@ -82,8 +85,16 @@ broadcast_operator broadcast_operator::timeout(std::chrono::milliseconds t) cons
 void broadcast_operator::emit_message(message m) const {
     if (!valid_event(m))
         return;
+    std::string offset;
+    if (nsp_->server().options().connection_state_recovery && !opts_.is_volatile) {
+        // socket.io 4.6: the offset rides as the last argument; the client sends it back when
+        // it reconnects, and the packets after it are replayed.
+        offset = nsp_->server().make_offset();
+        m.args.emplace_back(offset);
+    }
     // Encoded once here; every recipient on every shard queues these same bytes.
-    nsp_->adapter().broadcast(encode_event(nsp_->name(), std::move(m), std::nullopt), opts_);
+    nsp_->adapter().broadcast(
+        encode_event(nsp_->name(), std::move(m), std::nullopt, std::move(offset)), opts_);
 }
 
 void broadcast_operator::emit_with_ack(

@@ -94,20 +94,71 @@ void client::connect(std::string name, boost::json::value auth) {
         send(refusal);
         return;
     }
-    auto s = std::make_shared<socket>(
-        *this,
-        *n,
-        server_.make_socket_id(shard_),
-        handshake{request_, std::move(auth_object)},
-        shard_);
-    sockets_[name] = s;
-    n->run_middlewares(s, 0, [weak = weak_from_this(), s](std::optional<connect_error> error) {
-        if (auto self = weak.lock())
-            self->finish_connect(s, std::move(error));
-    });
+    auto const* pid = auth_object.if_contains("pid");
+    auto const* offset = auth_object.if_contains("offset");
+    if (server_.options.connection_state_recovery && pid && offset && pid->is_string() &&
+        offset->is_string()) {
+        if (!restoring_.insert(name).second)
+            return;
+        // The session is looked up on the shard it lived on; the answer comes back here.
+        n->adapter().restore_session(
+            std::string{pid->get_string()},
+            std::string{offset->get_string()},
+            [weak = weak_from_this(),
+             ex = connect_timer_.get_executor(),
+             n,
+             name,
+             auth = std::move(auth_object)](std::optional<restored_session> restored) mutable {
+                net::post(
+                    ex,
+                    [weak,
+                     n,
+                     name = std::move(name),
+                     auth = std::move(auth),
+                     restored = std::move(restored)]() mutable {
+                        auto self = weak.lock();
+                        if (!self)
+                            return;
+                        self->restoring_.erase(name);
+                        self->admit(*n, std::move(name), std::move(auth), std::move(restored));
+                    });
+            });
+        return;
+    }
+    admit(*n, std::move(name), std::move(auth_object), std::nullopt);
 }
 
-void client::finish_connect(std::shared_ptr<socket> s, std::optional<connect_error> error) {
+void client::admit(
+    nsp& n, std::string name, boost::json::object auth, std::optional<restored_session> restored) {
+    if (!session_ || sockets_.count(name) != 0)
+        return;
+    auto id = restored ? restored->session.sid : server_.make_socket_id(shard_);
+    auto s = std::make_shared<socket>(
+        *this, n, std::move(id), handshake{request_, std::move(auth)}, shard_);
+    std::vector<std::shared_ptr<encoded_packet const>> missed;
+    if (restored) {
+        missed = std::move(restored->missed);
+        s->restore(std::move(restored->session));
+    }
+    sockets_[name] = s;
+    if (restored && server_.options.connection_state_recovery->skip_middlewares) {
+        finish_connect(s, std::nullopt, std::move(missed));
+        return;
+    }
+    n.run_middlewares(
+        s,
+        0,
+        [weak = weak_from_this(), s, missed = std::move(missed)](
+            std::optional<connect_error> error) mutable {
+            if (auto self = weak.lock())
+                self->finish_connect(s, std::move(error), std::move(missed));
+        });
+}
+
+void client::finish_connect(
+    std::shared_ptr<socket> s,
+    std::optional<connect_error> error,
+    std::vector<std::shared_ptr<encoded_packet const>> missed) {
     if (!session_)
         return;
     auto it = sockets_.find(s->nsp().name());
@@ -126,6 +177,9 @@ void client::finish_connect(std::shared_ptr<socket> s, std::optional<connect_err
         return;
     }
     s->on_connect_complete();
+    // What it missed, after its CONNECT, in the order its old shard delivered it.
+    for (auto const& packet : missed)
+        s->deliver(*packet);
 }
 
 send_status client::send(encoded_packet const& packet, bool is_volatile) {

@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 namespace sio::detail {
 
@@ -45,7 +47,16 @@ public:
 private:
     void on_packet(parser::packet p);
     void connect(std::string name, boost::json::value auth);
-    void finish_connect(std::shared_ptr<socket> s, std::optional<connect_error> error);
+    /// Creates the socket (a recovered one when `restored`), then runs the middlewares.
+    void admit(
+        nsp& n,
+        std::string name,
+        boost::json::object auth,
+        std::optional<restored_session> restored);
+    void finish_connect(
+        std::shared_ptr<socket> s,
+        std::optional<connect_error> error,
+        std::vector<std::shared_ptr<encoded_packet const>> missed);
 
     server_state& server_;
     engine::session* session_;
@@ -53,6 +64,7 @@ private:
     std::shared_ptr<engine::request_info const> request_;
     parser::decoder decoder_;
     std::unordered_map<std::string, std::shared_ptr<socket>> sockets_; // by namespace
+    std::unordered_set<std::string> restoring_; // namespaces whose session is being looked up
     net::steady_timer connect_timer_;
 };
 

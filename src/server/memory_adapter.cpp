@@ -1,7 +1,9 @@
 #include <sio/server/memory_adapter.hpp>
 #include <sio/server/nsp.hpp>
+#include <sio/server/server.hpp>
 #include <sio/server/socket.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 
@@ -10,6 +12,80 @@ namespace sio {
 void memory_adapter::init(nsp& owner) {
     nsp_ = &owner;
     shards_.resize(owner.shard_count());
+    if (auto const& recovery = owner.server().options().connection_state_recovery)
+        recovery_window_ = recovery->max_disconnection_duration;
+}
+
+void memory_adapter::expire(shard_rooms& shard) {
+    auto const oldest = std::chrono::steady_clock::now() - *recovery_window_;
+    while (!shard.log.empty() && shard.log.front().at < oldest)
+        shard.log.pop_front();
+    std::erase_if(shard.sessions, [&](auto const& kv) { return kv.second.at < oldest; });
+}
+
+void memory_adapter::persist_session(persisted_session session, std::size_t shard) {
+    if (!recovery_window_)
+        return;
+    nsp_->run_on(shard, [this, shard, session = std::move(session)]() mutable {
+        auto& state = shards_[shard];
+        expire(state);
+        auto pid = session.pid;
+        state.sessions[std::move(pid)] =
+            kept_session{std::move(session), std::chrono::steady_clock::now()};
+    });
+}
+
+void memory_adapter::restore_session(
+    std::string pid,
+    std::string offset,
+    std::function<void(std::optional<restored_session>)> done) {
+    auto const shard = pid_shard(pid);
+    if (!recovery_window_ || !shard || *shard >= shards_.size()) {
+        done(std::nullopt);
+        return;
+    }
+    nsp_->run_on(
+        *shard,
+        [this,
+         index = *shard,
+         pid = std::move(pid),
+         offset = std::move(offset),
+         done = std::move(done)] {
+            auto& state = shards_[index];
+            expire(state);
+            auto it = state.sessions.find(pid);
+            if (it == state.sessions.end()) {
+                done(std::nullopt);
+                return;
+            }
+            auto const from =
+                std::find_if(state.log.rbegin(), state.log.rend(), [&](logged_packet const& p) {
+                    return p.packet->offset == offset;
+                });
+            if (from == state.log.rend()) {
+                done(std::nullopt); // the offset is gone: the client must start afresh
+                return;
+            }
+            restored_session restored{std::move(it->second.session), {}};
+            state.sessions.erase(it);
+            auto const& rooms = restored.session.rooms;
+            auto const in = [](std::vector<std::string> const& set, std::string const& room) {
+                return std::find(set.begin(), set.end(), room) != set.end();
+            };
+            // socket.io's shouldIncludePacket: reached one of its rooms, excluded by none.
+            for (auto p = from.base(); p != state.log.end(); ++p) {
+                bool const included = p->opts.rooms.empty() ||
+                                      std::any_of(rooms.begin(), rooms.end(), [&](auto const& r) {
+                                          return in(p->opts.rooms, r);
+                                      });
+                bool const excluded = std::any_of(rooms.begin(), rooms.end(), [&](auto const& r) {
+                    return in(p->opts.except, r);
+                });
+                if (included && !excluded)
+                    restored.missed.push_back(p->packet);
+            }
+            done(std::move(restored));
+        });
 }
 
 void memory_adapter::add_all(socket& s, std::vector<std::string> const& rooms) {
@@ -113,6 +189,11 @@ void memory_adapter::on_every_shard(
 void memory_adapter::broadcast(
     std::shared_ptr<encoded_packet const> packet, broadcast_options const& opts) {
     on_every_shard([this, packet, opts](std::size_t shard) {
+        if (recovery_window_ && !packet->offset.empty()) {
+            auto& state = shards_[shard];
+            state.log.push_back({packet, opts, std::chrono::steady_clock::now()});
+            expire(state);
+        }
         for_each_match(shard, opts, [&](socket& s) { s.deliver(*packet, opts.is_volatile); });
     });
 }

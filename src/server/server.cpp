@@ -12,7 +12,7 @@ namespace sio {
 namespace detail {
 
 namespace {
-constexpr char id_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr auto const& id_alphabet = session_id_alphabet;
 constexpr std::size_t id_length = 20;
 
 client* client_of(engine::session& s) {
@@ -20,8 +20,20 @@ client* client_of(engine::session& s) {
 }
 } // namespace
 
+namespace {
+std::string boot_prefix() {
+    unsigned char bytes[6];
+    RAND_bytes(bytes, sizeof bytes);
+    std::string out;
+    for (unsigned char b : bytes)
+        out.push_back(id_alphabet[b & 63]);
+    return out;
+}
+} // namespace
+
 server_state::server_state(sio::server& o, io_pool& p, server_options opts)
-    : owner(o)
+    : offset_prefix(boot_prefix())
+    , owner(o)
     , pool(p)
     , options(std::move(opts))
     , engine(p, *this, options.engine)
@@ -108,6 +120,12 @@ std::string server_state::make_socket_id(std::size_t shard) {
     return id;
 }
 
+std::string server_state::make_pid(std::size_t shard) {
+    auto pid = make_socket_id(shard);
+    pid.front() = id_alphabet[shard];
+    return pid;
+}
+
 } // namespace detail
 
 server::server(io_pool& pool, server_options options)
@@ -139,6 +157,11 @@ server::listen(std::string_view host, unsigned short port, std::shared_ptr<net::
 
 void server::close(std::function<void()> done) {
     state_->engine.close(std::move(done));
+}
+
+std::string server::make_offset() {
+    return state_->offset_prefix + "-" +
+           std::to_string(state_->offsets.fetch_add(1, std::memory_order_relaxed));
 }
 
 engine::server& server::engine() noexcept {

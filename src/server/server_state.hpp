@@ -4,6 +4,8 @@
 #include <sio/engine/server.hpp>
 #include <sio/server/server.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,7 +31,11 @@ public:
     nsp& get_or_create(std::string_view name);
     /// A fresh unguessable socket id (20 characters, base64url).
     std::string make_socket_id(std::size_t shard);
+    /// A recovery pid: random, its first character naming the shard.
+    std::string make_pid(std::size_t shard);
 
+    std::string const offset_prefix; // distinguishes this process's offsets from a previous one's
+    std::atomic<std::uint64_t> offsets{0};
     sio::server& owner;
     io_pool& pool;
     server_options const options;

@@ -148,6 +148,15 @@ send_status socket::emit_message(message m, bool is_volatile) {
         for (auto& h : std::vector<any_handler>{any_outgoing_})
             guarded(*this, event, [&] { h(*this, event, view); });
     }
+    if (nsp_->server().options().connection_state_recovery) {
+        // As socket.io: through the adapter to the socket's own room, so it is logged with an
+        // offset and replayed if the connection drops before it arrives.
+        broadcast_options own;
+        own.rooms.push_back(id_);
+        own.is_volatile = is_volatile;
+        broadcast_operator{*nsp_, std::move(own)}.emit_message(std::move(m));
+        return send_status::sent;
+    }
     parser::packet p;
     p.type = parser::packet_type::event;
     p.nsp = nsp_->name();
@@ -236,10 +245,20 @@ void socket::on_connect_complete() {
     connected_ = true;
     nsp_->add(*this);
     join(id_);
+    if (!rooms_to_restore_.empty()) {
+        join(rooms_to_restore_);
+        rooms_to_restore_.clear();
+    }
     parser::packet p;
     p.type = parser::packet_type::connect;
     p.nsp = nsp_->name();
-    p.data = boost::json::object{{"sid", id_}};
+    boost::json::object reply{{"sid", id_}};
+    if (nsp_->server().options().connection_state_recovery) {
+        if (pid_.empty())
+            pid_ = client_->server().make_pid(shard_);
+        reply.emplace("pid", pid_);
+    }
+    p.data = std::move(reply);
     client_->send(p);
     nsp_->fire_connection(*this);
 }
@@ -343,10 +362,33 @@ void socket::disconnect(bool close) {
     on_close(disconnect_reason::server_namespace_disconnect);
 }
 
+void socket::restore(persisted_session session) {
+    pid_ = std::move(session.pid);
+    data_ = std::move(session.data);
+    json_data_ = std::move(session.json_data);
+    recovered_ = true;
+    rooms_to_restore_ = std::move(session.rooms);
+}
+
 void socket::on_close(disconnect_reason reason) {
     if (!connected_)
         return;
     auto self = shared_from_this();
+    if (nsp_->server().options().connection_state_recovery) {
+        switch (reason) {
+        case disconnect_reason::transport_error:
+        case disconnect_reason::transport_close:
+        case disconnect_reason::forced_close:
+        case disconnect_reason::ping_timeout:
+        case disconnect_reason::server_shutting_down:
+        case disconnect_reason::forced_server_close:
+            // socket.io's RECOVERABLE_DISCONNECT_REASONS.
+            nsp_->adapter().persist_session({id_, pid_, rooms(), data_, json_data_}, shard_);
+            break;
+        default:
+            break;
+        }
+    }
     for (auto& h : std::vector<disconnect_handler>{on_disconnecting_})
         guarded(*this, "disconnecting", [&] { h(*this, reason); });
     nsp_->adapter().del_all(*this);

@@ -70,7 +70,9 @@ public:
     server_options const& options() const noexcept;
 
 private:
-    std::unique_ptr<detail::server_core> core_;
+    // Shared with every connection: handlers destroyed after the server (at io_pool shutdown)
+    // may still reach it.
+    std::shared_ptr<detail::server_core> core_;
 };
 
 } // namespace sio::engine

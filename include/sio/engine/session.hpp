@@ -101,6 +101,7 @@ private:
     void respond_poll(std::string_view body);
     void arm_ping();
     void arm_pong_deadline();
+    void wait_for_pong();
     void drop_probe();
 
     detail::server_core& server_;
@@ -112,7 +113,8 @@ private:
     bool flush_scheduled_ = false;
     bool probed_ = false; // "2probe" answered; the pending GET is released with a noop
     bool awaiting_pong_ = false;
-    bool close_queued_ = false; // polling close: "1" goes out with the next GET
+    bool pong_deadline_extended_ = false; // engine.io 6.6: once per ping
+    bool close_queued_ = false;           // polling close: "1" goes out with the next GET
     close_reason close_reason_ = close_reason::forced_close;
     std::vector<out_packet> queue_;
     std::size_t queued_bytes_ = 0;

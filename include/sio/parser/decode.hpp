@@ -28,8 +28,8 @@ struct decode_options {
 /// Decodes one complete text packet (without the engine's "4"), validating it as socket.io-parser
 /// 4.2 does and more strictly:
 /// - the type is one digit '0'..'6';
-/// - BINARY_EVENT and BINARY_ACK announce a count of digits followed by '-', at most
-///   `opts.max_attachments`;
+/// - BINARY_EVENT and BINARY_ACK announce a count of digits followed by '-', from 1 (as
+///   socket.io-parser 4.2.7) to `opts.max_attachments`;
 /// - a namespace starts with '/' and runs to the first ',' or to the end;
 /// - an ack id (allowed on every type, as in Node) is digits worth at most 2^53-1, and the payload
 ///   does not start with whitespace (which Node would read as part of the id);

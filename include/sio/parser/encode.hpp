@@ -17,9 +17,10 @@ struct encoded_packet {
 
 /// Encodes a packet as socket.io-parser's Encoder does:
 /// `<type>[<attachments>-][<nsp>,][<id>][<JSON payload>]`. The namespace is written only when it
-/// is not "/" (nor empty); the payload only when `data` is not null, through serialize_json. An
-/// EVENT or ACK with attachments is sent as BINARY_EVENT or BINARY_ACK, as Node does when its
-/// arguments hold binary; a binary type always writes its attachment count, even 0.
+/// is not "/" (nor empty); the payload only when `data` is not null, through serialize_json. The
+/// type follows the attachments, as Node picks it by looking for binary in the arguments: an
+/// EVENT or ACK with attachments goes as BINARY_EVENT or BINARY_ACK, and a BINARY_EVENT or
+/// BINARY_ACK without any as EVENT or ACK (socket.io-parser 4.2.7 refuses a count of 0).
 /// Preconditions: `nsp` starts with '/' and holds no ','; `data` refers to attachments only
 /// through placeholders (binary.hpp). Pure; any thread; throws only std::bad_alloc.
 encoded_packet encode(packet const& p);

@@ -3,12 +3,14 @@
 #include <sio/core/shared_bytes.hpp>
 #include <sio/parser/message.hpp>
 
+#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sio {
@@ -20,6 +22,39 @@ class socket;
 struct encoded_packet {
     shared_bytes text;
     std::vector<shared_bytes> attachments;
+    /// With connection state recovery: the offset appended as the event's last argument, by
+    /// which a reconnecting client says what it saw last. Empty when not recoverable.
+    std::string offset;
+};
+
+/// Alphabet of socket ids and recovery pids (base64url). A pid's first character is the index
+/// of the shard its session lived on, so a restore goes straight to that shard.
+inline constexpr char session_id_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// The shard a pid names, if any.
+inline std::optional<std::size_t> pid_shard(std::string_view pid) noexcept {
+    if (pid.empty())
+        return std::nullopt;
+    for (std::size_t i = 0; i < 64; ++i)
+        if (session_id_alphabet[i] == pid.front())
+            return i;
+    return std::nullopt;
+}
+
+/// What connection state recovery keeps of a socket that lost its connection.
+struct persisted_session {
+    std::string sid;
+    std::string pid;
+    std::vector<std::string> rooms;
+    std::any data;
+    boost::json::value json_data;
+};
+
+/// A session found again, with the packets it missed, in order.
+struct restored_session {
+    persisted_session session;
+    std::vector<std::shared_ptr<encoded_packet const>> missed;
 };
 
 /// Whom a broadcast reaches and how.
@@ -78,6 +113,23 @@ public:
     virtual void add_sockets(broadcast_options const& opts, std::vector<std::string> rooms) = 0;
     virtual void del_sockets(broadcast_options const& opts, std::vector<std::string> rooms) = 0;
     virtual void disconnect_sockets(broadcast_options const& opts, bool close) = 0;
+
+    /// Connection state recovery: keeps a session that lost its connection (on `shard`, the
+    /// shard it lived on). Adapters without recovery ignore it.
+    virtual void persist_session(persisted_session session, std::size_t shard) {
+        (void)session;
+        (void)shard;
+    }
+    /// Finds a persisted session by pid and the packets after `offset` it missed; `done` runs on
+    /// some shard, with nothing if the session expired or the offset is unknown.
+    virtual void restore_session(
+        std::string pid,
+        std::string offset,
+        std::function<void(std::optional<restored_session>)> done) {
+        (void)pid;
+        (void)offset;
+        done(std::nullopt);
+    }
 };
 
 /// Creates the adapter of a namespace (the server calls it once per namespace).

@@ -2,7 +2,10 @@
 
 #include <sio/server/adapter.hpp>
 
+#include <chrono>
+#include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -34,6 +37,11 @@ public:
     void add_sockets(broadcast_options const& opts, std::vector<std::string> rooms) override;
     void del_sockets(broadcast_options const& opts, std::vector<std::string> rooms) override;
     void disconnect_sockets(broadcast_options const& opts, bool close) override;
+    void persist_session(persisted_session session, std::size_t shard) override;
+    void restore_session(
+        std::string pid,
+        std::string offset,
+        std::function<void(std::optional<restored_session>)> done) override;
 
 protected:
     /// Calls f for each local socket of `shard` that `opts` selects; on that shard.
@@ -45,10 +53,26 @@ protected:
     nsp& owner() const noexcept { return *nsp_; }
 
 private:
+    struct logged_packet {
+        std::shared_ptr<encoded_packet const> packet;
+        broadcast_options opts;
+        std::chrono::steady_clock::time_point at;
+    };
+    struct kept_session {
+        persisted_session session;
+        std::chrono::steady_clock::time_point at;
+    };
     struct shard_rooms {
         std::unordered_map<std::string, std::unordered_set<socket*>> rooms;
         std::unordered_map<socket const*, std::unordered_set<std::string>> sids;
+        // Connection state recovery: what this shard delivered, in its order, and the sessions
+        // that lived here. A session is restored from its own shard's log, so the client sees
+        // exactly the order it would have seen.
+        std::deque<logged_packet> log;
+        std::unordered_map<std::string, kept_session> sessions;
     };
+    void expire(shard_rooms& shard);
+    std::optional<std::chrono::milliseconds> recovery_window_;
     nsp* nsp_ = nullptr;
     std::vector<shard_rooms> shards_;
 };

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace sio {
@@ -28,6 +29,15 @@ inline engine::server_options socketio_engine_options() {
     return o;
 }
 
+/// Connection state recovery (socket.io 4.6+): a client that reconnects within the window gets
+/// its id, rooms, data and every broadcast it missed.
+struct recovery_options {
+    /// How long a disconnected session and the packets it may miss are kept. Default 120000 ms.
+    std::chrono::milliseconds max_disconnection_duration{120000};
+    /// A recovered connection skips the namespace middlewares. Default true.
+    bool skip_middlewares = true;
+};
+
 /// Socket.IO server options. Defaults are socket.io 4.8's, plus the limits Node lacks.
 struct server_options {
     /// Engine.IO options (path "/socket.io", ping 25 s / 20 s, max_http_buffer_size 1e6, ...).
@@ -38,7 +48,9 @@ struct server_options {
     /// other disconnects the client ("send buffer full"). Default 16 MiB.
     std::size_t max_buffered_bytes = 16u << 20;
     /// Most binary attachments one packet may announce. Default 64.
-    std::size_t max_attachments = 64;
+    std::size_t max_attachments = 10;
+    /// Connection state recovery; off by default, as in Node.
+    std::optional<recovery_options> connection_state_recovery;
     /// Creates each namespace's adapter; default: in-memory (this process only).
     adapter_factory adapter;
 };
@@ -105,7 +117,11 @@ public:
 
 private:
     friend class nsp;
+    friend class socket;
+    friend class broadcast_operator;
     friend class detail::client;
+    /// A fresh recovery offset: unique, and increasing within this process.
+    std::string make_offset();
     std::unique_ptr<detail::server_state> state_;
 };
 

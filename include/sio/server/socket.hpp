@@ -213,6 +213,7 @@ private:
 
     // From the client.
     void on_connect_complete();
+    void restore(persisted_session session);
     void on_event(message args, std::optional<std::uint64_t> ack_id);
     void dispatch_event(message& args, std::optional<std::uint64_t> ack_id);
     void on_ack(std::uint64_t id, message args);
@@ -235,6 +236,8 @@ private:
     sio::handshake handshake_;
     std::any data_;
     boost::json::value json_data_;
+    std::string pid_; // private session id for connection state recovery
+    std::vector<std::string> rooms_to_restore_;
     bool connected_ = false;
     bool recovered_ = false;
     std::unordered_map<std::string, std::vector<handler_slot>> handlers_;
