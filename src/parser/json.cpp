@@ -76,8 +76,9 @@ void append_double(double d, std::string& out) {
         out += '0';
         return;
     }
-    // Fast path: below 2^53 the plain shortest form, when it comes out in fixed notation, is
-    // exactly JS's (JS switches to exponents only below 1e-6 and from 1e21).
+    // Fast path: std::to_chars picks fixed notation only when it is no longer than scientific,
+    // which below 2^53 happens only for magnitudes JS also prints without an exponent (1e-6 up
+    // to 1e21), and then with the same shortest digits.
     if (std::fabs(d) < 9007199254740992.0) {
         char plain[32];
         auto const r = std::to_chars(plain, plain + sizeof plain, d);

@@ -205,7 +205,7 @@ send_status client::send(encoded_packet const& packet, bool is_volatile) {
 
 send_status client::send(parser::packet const& packet, bool is_volatile) {
     auto encoded = parser::encode(packet);
-    encoded_packet out{shared_bytes{std::move(encoded.text)}, std::move(encoded.attachments)};
+    encoded_packet out{shared_bytes{std::move(encoded.text)}, std::move(encoded.attachments), {}};
     return send(out, is_volatile);
 }
 

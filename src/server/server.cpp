@@ -136,9 +136,13 @@ server::server(io_pool& pool, server_options options)
 server::~server() = default;
 
 nsp& server::of(std::string_view name) {
-    if (name.empty() || name.front() != '/')
-        return state_->get_or_create("/" + std::string{name});
-    return state_->get_or_create(name);
+    if (!name.empty() && name.front() == '/')
+        return state_->get_or_create(name);
+    std::string rooted; // "chat" means "/chat", as in Node
+    rooted.reserve(name.size() + 1);
+    rooted.push_back('/');
+    rooted.append(name);
+    return state_->get_or_create(rooted);
 }
 
 void server::of(nsp_predicate accept, std::function<void(nsp&)> init) {
@@ -160,8 +164,12 @@ void server::close(std::function<void()> done) {
 }
 
 std::string server::make_offset() {
-    return state_->offset_prefix + "-" +
-           std::to_string(state_->offsets.fetch_add(1, std::memory_order_relaxed));
+    // Built by appends: g++ 12 warns falsely (-Wrestrict) on operator+ chains here.
+    std::string offset;
+    offset.reserve(state_->offset_prefix.size() + 21);
+    offset.append(state_->offset_prefix).push_back('-');
+    offset.append(std::to_string(state_->offsets.fetch_add(1, std::memory_order_relaxed)));
+    return offset;
 }
 
 engine::server& server::engine() noexcept {

@@ -1,5 +1,6 @@
 #include <sio/core/log.hpp>
 #include <sio/parser/encode.hpp>
+#include <sio/parser/json.hpp>
 #include <sio/parser/packet.hpp>
 #include <sio/server/nsp.hpp>
 #include <sio/server/socket.hpp>
@@ -307,7 +308,9 @@ void socket::on_event(message args, std::optional<std::uint64_t> ack_id) {
 }
 
 void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) {
-    std::string event{args.args[0].get_string()};
+    // socket.io-parser accepts a finite number as the event name; JS handlers see String(n).
+    std::string event = args.args[0].is_string() ? std::string{args.args[0].get_string()}
+                                                 : parser::to_json(args.args[0]);
     args.args.erase(args.args.begin());
     sio::ack reply;
     if (ack_id)

@@ -43,7 +43,8 @@ struct packet {
     std::vector<sio::shared_bytes> attachments{};
 };
 
-/// Equal type, namespace, id, data (boost::json equality) and attachment bytes.
+/// Equal type, namespace, id, data and attachment bytes. Data compares as boost::json does, so
+/// the double 1.0 differs from the integer 1 although both travel as `1`.
 inline bool operator==(packet const& a, packet const& b) {
     return a.type == b.type && a.nsp == b.nsp && a.id == b.id && a.data == b.data &&
            std::equal(
