@@ -221,6 +221,18 @@ server_core::error_response(error e, http_request const& req, std::string_view m
 
 void server_core::handle(std::shared_ptr<http_connection> conn, http_request& request) {
     std::string_view const target = request.target();
+    if (!static_files.empty() &&
+        (request.method() == http::verb::get || request.method() == http::verb::head)) {
+        auto it = static_files.find(std::string{target.substr(0, target.find('?'))});
+        if (it != static_files.end()) {
+            http_response res{http::status::ok, request.version()};
+            res.set(http::field::content_type, it->second.content_type);
+            res.set(http::field::cache_control, "public, max-age=0");
+            res.body().assign(it->second.body.view());
+            conn->respond(std::move(res));
+            return;
+        }
+    }
     if (auto* owner = route_for(target.substr(0, target.find('?')))) {
         conn->set_route(*owner);
         owner->handle_engine(conn, request);
@@ -554,6 +566,10 @@ server::server(io_pool& pool, handler& h, server_options options)
     : core_(std::make_shared<detail::server_core>(pool, h, std::move(options))) {}
 
 server::~server() = default;
+
+void server::serve(std::string path, std::string content_type, shared_bytes body) {
+    core_->static_files[std::move(path)] = {std::move(content_type), std::move(body)};
+}
 
 void server::mount(server& other) {
     core_->mounts.push_back(other.core_.get());

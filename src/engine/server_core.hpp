@@ -50,6 +50,12 @@ public:
     handler& app_handler;
     server_options const options;
     http_handler app_routes;
+    /// Fixed files answered before any routing (the Socket.IO client bundle under /socket.io/).
+    struct static_file {
+        std::string content_type;
+        shared_bytes body;
+    };
+    std::unordered_map<std::string, static_file> static_files;
     /// Other engines served on this one's listener (each owns its own path).
     std::vector<server_core*> mounts;
     std::vector<std::unique_ptr<shard_state>> shards;

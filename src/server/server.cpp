@@ -150,6 +150,13 @@ void server::of(nsp_predicate accept, std::function<void(nsp&)> init) {
     state_->dynamic.emplace_back(std::move(accept), std::move(init));
 }
 
+void server::serve_client(shared_bytes script) {
+    auto const& path = state_->options.engine.path;
+    state_->engine.serve(path + "/socket.io.js", "application/javascript; charset=utf-8", script);
+    state_->engine.serve(
+        path + "/socket.io.min.js", "application/javascript; charset=utf-8", std::move(script));
+}
+
 void server::on_http_request(engine::http_handler app) {
     state_->engine.on_http_request(std::move(app));
 }

@@ -44,6 +44,10 @@ public:
     /// listener too. Call before listen().
     void mount(server& other);
 
+    /// Answers GET `path` with these bytes, before any other routing (also inside the engine's
+    /// own path). Call before listen().
+    void serve(std::string path, std::string content_type, shared_bytes body);
+
     /// Serves requests outside the engine's path. Call before listen().
     void on_http_request(http_handler app);
 

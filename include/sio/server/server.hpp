@@ -100,6 +100,10 @@ public:
     }
     void disconnect_sockets(bool close = false) { sockets().disconnect_sockets(close); }
 
+    /// Serves the browser client (npm socket.io-client's dist/socket.io.js) at
+    /// <path>/socket.io.js, as Node's socket.io does. Set-up time only.
+    void serve_client(shared_bytes script);
+
     /// The application's own routes on the same port (everything outside /socket.io/).
     void on_http_request(engine::http_handler app);
     /// Starts serving; see engine::server::listen.

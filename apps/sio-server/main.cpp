@@ -1,0 +1,189 @@
+// sio-server: a database's committed changes as live Socket.IO events, with a web page.
+// Contract: shared/contracts/sio-server.md.
+#include <sio/feed/live.hpp>
+#include <sio/feed/sqlite.hpp>
+#include <sio/server.hpp>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "messages.hpp"
+#include "presence.hpp"
+
+extern char const sio_server_page[];
+
+namespace {
+
+namespace http = boost::beast::http;
+
+struct settings {
+    std::string db = "app.db";
+    std::string host = "127.0.0.1";
+    unsigned short port = 3000;
+    std::vector<std::string> tables;
+    std::size_t retain = 10000;
+    std::size_t threads = 0;
+    std::string client_js;
+};
+
+[[noreturn]] void usage(std::string const& why) {
+    std::cerr
+        << "sio-server: " << why << "\n"
+        << "usage: sio-server [--db PATH | --db postgresql://...] [--host 127.0.0.1] [--port "
+           "3000]\n"
+           "                  [--tables t1,t2] [--retain N] [--threads N] [--client-js PATH]\n";
+    std::exit(2);
+}
+
+settings parse(int argc, char** argv) {
+    settings s;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view const arg = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc)
+                usage(std::string{arg} + " needs a value");
+            return argv[++i];
+        };
+        try {
+            if (arg == "--db")
+                s.db = value();
+            else if (arg == "--host")
+                s.host = value();
+            else if (arg == "--port")
+                s.port = static_cast<unsigned short>(std::stoul(value()));
+            else if (arg == "--tables") {
+                std::stringstream list{value()};
+                for (std::string t; std::getline(list, t, ',');)
+                    if (!t.empty() && t != "messages")
+                        s.tables.push_back(t);
+            } else if (arg == "--retain")
+                s.retain = std::stoul(value());
+            else if (arg == "--threads")
+                s.threads = std::stoul(value());
+            else if (arg == "--client-js")
+                s.client_js = value();
+            else
+                usage("unknown option " + std::string{arg});
+        } catch (std::logic_error const&) {
+            usage("bad value for " + std::string{arg});
+        }
+    }
+    return s;
+}
+
+// The browser client, from the socket.io-client package set-up installs.
+std::string read_client_js(settings const& s, char const* argv0) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates;
+    if (!s.client_js.empty())
+        candidates.emplace_back(s.client_js);
+    auto const rel = fs::path{"node_modules/socket.io-client/dist/socket.io.js"};
+    candidates.push_back(fs::current_path() / rel);
+    candidates.push_back(fs::path{SIO_SOURCE_DIR} / rel);
+    candidates.push_back(fs::absolute(argv0).parent_path() / rel);
+    for (auto const& p : candidates) {
+        std::ifstream in{p, std::ios::binary};
+        if (in) {
+            std::ostringstream out;
+            out << in.rdbuf();
+            return out.str();
+        }
+    }
+    std::cerr << "sio-server: warning: socket.io-client bundle not found (npm ci); the page will "
+                 "not load\n";
+    return {};
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    auto const cfg = parse(argc, argv);
+    if (cfg.db.rfind("postgresql://", 0) == 0 || cfg.db.rfind("postgres://", 0) == 0) {
+        std::cerr
+            << "sio-server: PostgreSQL mode is not built yet in this version; use a SQLite path\n";
+        return 2;
+    }
+
+    std::vector<std::string> watched{"messages"};
+    watched.insert(watched.end(), cfg.tables.begin(), cfg.tables.end());
+    std::unique_ptr<sio::feed::sqlite> db;
+    try {
+        sio::feed::sqlite_options options;
+        options.tables = watched;
+        options.retain = cfg.retain;
+        options.setup = {
+            "CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "author TEXT NOT NULL, body TEXT NOT NULL, "
+            "created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"};
+        db = std::make_unique<sio::feed::sqlite>(cfg.db, std::move(options));
+    } catch (std::exception const& ex) {
+        std::cerr << "sio-server: " << ex.what() << std::endl;
+        return 2;
+    }
+
+    sio::io_pool pool{cfg.threads};
+    sio::server_options options;
+    options.engine.cors = sio::engine::cors_options{};
+    sio::server io{pool, options};
+    io.serve_client(sio::shared_bytes{read_client_js(cfg, argv[0])});
+
+    sio::feed::live live{io, *db};
+    io.on_connection([&](sio::socket& s) {
+        app::on_presence(io, s);
+        app::on_messages(io, *db, s);
+    });
+
+    // Table descriptions for the page, built once.
+    boost::json::array tables;
+    for (auto const& name : db->tables()) {
+        auto const* t = db->table(name);
+        boost::json::array columns, key;
+        for (auto const& c : t->columns)
+            columns.emplace_back(c.name);
+        for (auto const& k : t->key)
+            key.emplace_back(k);
+        tables.push_back(boost::json::object{
+            {"name", name},
+            {"columns", columns},
+            {"key", key},
+            {"has_rowid", t->has_rowid_column}});
+    }
+    io.on_http_request([&](sio::engine::http_request const& req, sio::engine::http_response& res) {
+        std::string_view target = req.target();
+        target = target.substr(0, target.find('?'));
+        if (target == "/" || target == "/index.html") {
+            res.result(http::status::ok);
+            res.set(http::field::content_type, "text/html; charset=utf-8");
+            res.body() = sio_server_page;
+        } else if (target == "/healthz") {
+            res.result(http::status::ok);
+            res.set(http::field::content_type, "application/json");
+            res.body() = boost::json::serialize(boost::json::object{
+                {"ok", true}, {"clients", io.sockets().socket_count()}, {"tables", tables}});
+        }
+    });
+
+    db->start();
+    boost::asio::ip::tcp::endpoint endpoint;
+    try {
+        endpoint = io.listen(cfg.host, cfg.port);
+    } catch (std::exception const& ex) {
+        std::cerr << "sio-server: cannot listen on " << cfg.host << ":" << cfg.port << ": "
+                  << ex.what() << std::endl;
+        return 1;
+    }
+    boost::asio::signal_set signals{pool.get(0), SIGINT, SIGTERM};
+    signals.async_wait([&](boost::system::error_code, int) { io.close([&] { pool.stop(); }); });
+    std::cout << "listening on http://" << cfg.host << ":" << endpoint.port() << std::endl;
+    pool.run();
+    db->stop();
+    return 0;
+}

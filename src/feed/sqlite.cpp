@@ -1,0 +1,537 @@
+#include <sio/core/log.hpp>
+#include <sio/feed/sqlite.hpp>
+#include <sio/server.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/json/parse.hpp>
+
+#include <sqlite3.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+namespace sio::feed {
+namespace {
+
+constexpr std::size_t read_batch = 5000;
+constexpr std::int64_t max_exact_integer = (std::int64_t{1} << 53);
+
+std::string quote_ident(std::string_view name) {
+    std::string out{"\""};
+    for (char c : name) {
+        if (c == '"')
+            out.push_back('"');
+        out.push_back(c);
+    }
+    out.push_back('"');
+    return out;
+}
+
+std::string quote_literal(std::string_view text) {
+    std::string out{"'"};
+    for (char c : text) {
+        if (c == '\'')
+            out.push_back('\'');
+        out.push_back(c);
+    }
+    out.push_back('\'');
+    return out;
+}
+
+// RAII for prepared statements.
+struct statement {
+    sqlite3_stmt* stmt = nullptr;
+    statement(sqlite3* db, std::string const& sql) {
+        if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+            SQLITE_OK)
+            throw std::runtime_error(std::string{"sqlite: "} + sqlite3_errmsg(db) + " in: " + sql);
+    }
+    ~statement() { sqlite3_finalize(stmt); }
+    statement(statement const&) = delete;
+    statement& operator=(statement const&) = delete;
+    bool step() {
+        int const rc = sqlite3_step(stmt);
+        if (rc == SQLITE_ROW)
+            return true;
+        if (rc == SQLITE_DONE)
+            return false;
+        throw std::runtime_error(std::string{"sqlite: "} + sqlite3_errmsg(sqlite3_db_handle(stmt)));
+    }
+    std::int64_t int64(int col) { return sqlite3_column_int64(stmt, col); }
+    std::string text(int col) {
+        auto const* p = reinterpret_cast<char const*>(sqlite3_column_text(stmt, col));
+        return p ? std::string{p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, col))}
+                 : std::string{};
+    }
+    bool is_null(int col) { return sqlite3_column_type(stmt, col) == SQLITE_NULL; }
+};
+
+void exec(sqlite3* db, std::string const& sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string message = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw std::runtime_error("sqlite: " + message + " in: " + sql);
+    }
+}
+
+void bind(sqlite3_stmt* stmt, int index, boost::json::value const& v) {
+    if (v.is_null())
+        sqlite3_bind_null(stmt, index);
+    else if (v.is_bool())
+        sqlite3_bind_int64(stmt, index, v.get_bool() ? 1 : 0);
+    else if (v.is_int64())
+        sqlite3_bind_int64(stmt, index, v.get_int64());
+    else if (v.is_uint64())
+        sqlite3_bind_int64(stmt, index, static_cast<std::int64_t>(v.get_uint64()));
+    else if (v.is_double())
+        sqlite3_bind_double(stmt, index, v.get_double());
+    else if (v.is_string())
+        sqlite3_bind_text(
+            stmt,
+            index,
+            v.get_string().data(),
+            static_cast<int>(v.get_string().size()),
+            SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(stmt, index);
+}
+
+// The JSON of a row as SQLite builds it in triggers and snapshots: BLOBs become {"$b": hex}
+// (JSON cannot hold them), everything else is json_object's own typing.
+std::string row_json(table_info const& t, std::string_view prefix) {
+    std::string sql = "json_object(";
+    bool first = true;
+    auto add = [&](std::string const& name, std::string const& expr) {
+        if (!first)
+            sql += ", ";
+        first = false;
+        sql += quote_literal(name) + ", " + expr;
+    };
+    if (t.has_rowid_column)
+        add("rowid", std::string{prefix} + ".rowid");
+    for (auto const& c : t.columns) {
+        auto const ref = std::string{prefix} + "." + quote_ident(c.name);
+        add(c.name,
+            "CASE typeof(" + ref + ") WHEN 'blob' THEN json_object('$b', hex(" + ref + ")) ELSE " +
+                ref + " END");
+    }
+    sql += ")";
+    return sql;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return 0;
+}
+
+// Turns the row JSON into the change's form: blobs out as binary, big integers as strings.
+boost::json::value to_row(std::string const& text, std::vector<shared_bytes>& blobs) {
+    if (text.empty())
+        return nullptr;
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec || !v.is_object())
+        return nullptr;
+    for (auto& kv : v.as_object()) {
+        auto& cell = kv.value();
+        if (auto* o = cell.if_object(); o && o->size() == 1 && o->contains("$b")) {
+            auto const hex = o->at("$b").as_string();
+            std::string bytes;
+            bytes.reserve(hex.size() / 2);
+            for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+                bytes.push_back(static_cast<char>(hex_digit(hex[i]) * 16 + hex_digit(hex[i + 1])));
+            blobs.push_back(shared_bytes{std::move(bytes)});
+            cell = boost::json::object{{"_placeholder", true}, {"num", blobs.size() - 1}};
+        } else if (
+            cell.is_int64() &&
+            (cell.get_int64() > max_exact_integer || cell.get_int64() < -max_exact_integer)) {
+            cell = std::to_string(cell.get_int64()); // JS numbers would round it
+        }
+    }
+    return v;
+}
+
+op op_of(std::string const& s) {
+    if (s == "insert")
+        return op::insert;
+    if (s == "update")
+        return op::update;
+    return op::remove;
+}
+
+} // namespace
+
+sqlite::sqlite(std::string path, sqlite_options options)
+    : path_(std::move(path))
+    , options_(std::move(options))
+    , poll_timer_(ioc_)
+    , recheck_timer_(ioc_) {
+    if (sqlite3_open_v2(
+            path_.c_str(),
+            &db_,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+            nullptr) != SQLITE_OK) {
+        std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
+        sqlite3_close(db_);
+        throw std::runtime_error("cannot open " + path_ + ": " + message);
+    }
+    sqlite3_busy_timeout(db_, static_cast<int>(options_.busy_timeout.count()));
+    try {
+        exec(db_, "PRAGMA journal_mode=WAL");
+        exec(
+            db_,
+            "CREATE TABLE IF NOT EXISTS _sio_changes("
+            "change_id INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, op TEXT NOT NULL, "
+            "row TEXT, old TEXT, "
+            "committed_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')))");
+        for (auto const& sql : options_.setup)
+            exec(db_, sql);
+        for (auto const& t : options_.tables)
+            install(t);
+        statement max{
+            db_,
+            "SELECT coalesce(max(change_id), 0), coalesce(min(change_id), 0) FROM _sio_changes"};
+        max.step();
+        delivered_ = max.int64(0);
+        statement seq{
+            db_,
+            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = '_sio_changes'), 0)"};
+        seq.step();
+        // Ids below the oldest entry kept (or all so far, if the log is empty) cannot be replayed.
+        trimmed_upto_ = max.int64(1) > 0 ? max.int64(1) - 1 : seq.int64(0);
+        delivered_ = std::max(delivered_, seq.int64(0));
+    } catch (...) {
+        sqlite3_close(db_);
+        throw;
+    }
+}
+
+sqlite::~sqlite() {
+    stop();
+    if (watch_fd_ >= 0 && !watch_)
+        ::close(watch_fd_);
+    sqlite3_close(db_);
+}
+
+void sqlite::install(std::string const& name) {
+    table_info info;
+    info.name = name;
+    bool without_rowid = false;
+    {
+        statement list{
+            db_, "SELECT type, wr FROM pragma_table_list WHERE name = ?1 AND schema = 'main'"};
+        sqlite3_bind_text(list.stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+        if (!list.step() || list.text(0) != "table")
+            throw std::runtime_error("no such table: " + name);
+        without_rowid = list.int64(1) != 0;
+    }
+    statement cols{db_, "SELECT name, type, pk FROM pragma_table_info(?1) ORDER BY cid"};
+    sqlite3_bind_text(cols.stmt, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+    std::vector<std::pair<std::int64_t, std::string>> pk;
+    while (cols.step()) {
+        column c{cols.text(0), cols.text(1), cols.int64(2) > 0};
+        if (c.primary_key)
+            pk.emplace_back(cols.int64(2), c.name);
+        info.columns.push_back(std::move(c));
+    }
+    std::sort(pk.begin(), pk.end());
+    // A single INTEGER PRIMARY KEY is the rowid itself; otherwise a rowid table's rows carry it.
+    bool const integer_pk = pk.size() == 1 && [&] {
+        auto const* c = info.find(pk.front().second);
+        std::string type = c->declared_type;
+        std::transform(type.begin(), type.end(), type.begin(), ::toupper);
+        return type == "INTEGER";
+    }();
+    if (!without_rowid && !integer_pk) {
+        info.has_rowid_column = true;
+        info.key = {"rowid"};
+    } else {
+        for (auto const& [order, column] : pk)
+            info.key.push_back(column);
+    }
+
+    auto const q = quote_ident(name);
+    auto const lit = quote_literal(name);
+    auto const trigger = [&](std::string const& suffix) {
+        return quote_ident("_sio_" + name + "_" + suffix);
+    };
+    // Recreated on every start so they follow schema changes.
+    exec(db_, "DROP TRIGGER IF EXISTS " + trigger("insert"));
+    exec(db_, "DROP TRIGGER IF EXISTS " + trigger("update"));
+    exec(db_, "DROP TRIGGER IF EXISTS " + trigger("delete"));
+    exec(
+        db_,
+        "CREATE TRIGGER " + trigger("insert") + " AFTER INSERT ON " + q +
+            " BEGIN INSERT INTO _sio_changes(tbl, op, row) VALUES(" + lit + ", 'insert', " +
+            row_json(info, "NEW") + "); END");
+    exec(
+        db_,
+        "CREATE TRIGGER " + trigger("update") + " AFTER UPDATE ON " + q +
+            " BEGIN INSERT INTO _sio_changes(tbl, op, row, old) VALUES(" + lit + ", 'update', " +
+            row_json(info, "NEW") + ", " + row_json(info, "OLD") + "); END");
+    exec(
+        db_,
+        "CREATE TRIGGER " + trigger("delete") + " AFTER DELETE ON " + q +
+            " BEGIN INSERT INTO _sio_changes(tbl, op, old) VALUES(" + lit + ", 'delete', " +
+            row_json(info, "OLD") + "); END");
+    tables_.emplace(name, std::move(info));
+}
+
+void sqlite::on_change(std::function<void(change const&)> f) {
+    set_listener([f = std::move(f)](std::vector<change> const& batch) {
+        for (auto const& c : batch)
+            f(c);
+    });
+}
+
+void sqlite::set_listener(listener l) {
+    listener_ = std::move(l);
+}
+
+table_info const* sqlite::table(std::string_view name) const {
+    auto it = tables_.find(name);
+    return it == tables_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> sqlite::tables() const {
+    std::vector<std::string> out;
+    for (auto const& [name, info] : tables_)
+        out.push_back(name);
+    return out;
+}
+
+void sqlite::start() {
+    watch_wal();
+    arm_poll_timer();
+    thread_ = std::thread([this] {
+        auto guard = boost::asio::make_work_guard(ioc_);
+        ioc_.run();
+    });
+}
+
+void sqlite::stop() {
+    if (!thread_.joinable())
+        return;
+    ioc_.stop();
+    thread_.join();
+}
+
+void sqlite::post(std::function<void()> fn) {
+    boost::asio::post(ioc_, [this, fn = std::move(fn)] {
+        try {
+            fn();
+        } catch (std::exception const& ex) {
+            log(log_level::error, std::string{"feed task failed: "} + ex.what());
+        }
+    });
+}
+
+void sqlite::watch_wal() {
+    namespace fs = std::filesystem;
+    auto const file = fs::absolute(path_);
+    wal_name_ = file.filename().string() + "-wal";
+    watch_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (watch_fd_ < 0)
+        return; // the poll timer still finds every change
+    if (inotify_add_watch(
+            watch_fd_,
+            file.parent_path().c_str(),
+            IN_MODIFY | IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
+        ::close(watch_fd_);
+        watch_fd_ = -1;
+        return;
+    }
+    watch_ = std::make_unique<boost::asio::posix::stream_descriptor>(ioc_, watch_fd_);
+    read_watch();
+}
+
+void sqlite::read_watch() {
+    watch_->async_read_some(
+        boost::asio::buffer(watch_buf_), [this](boost::system::error_code ec, std::size_t n) {
+            if (ec)
+                return;
+            bool relevant = false;
+            for (std::size_t off = 0; off + sizeof(inotify_event) <= n;) {
+                auto const* ev = reinterpret_cast<inotify_event const*>(watch_buf_.data() + off);
+                if (ev->len > 0 && wal_name_ == ev->name)
+                    relevant = true;
+                off += sizeof(inotify_event) + ev->len;
+            }
+            if (relevant) {
+                poll(false);
+                // The WAL grows before the commit is visible: look again shortly.
+                recheck_timer_.expires_after(std::chrono::milliseconds(3));
+                recheck_timer_.async_wait([this](boost::system::error_code ec) {
+                    if (!ec)
+                        poll(false);
+                });
+            }
+            read_watch();
+        });
+}
+
+void sqlite::arm_poll_timer() {
+    poll_timer_.expires_after(options_.poll_interval);
+    poll_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec)
+            return;
+        try {
+            poll(false);
+            if (++since_trim_ >= 50) {
+                since_trim_ = 0;
+                trim();
+            }
+        } catch (std::exception const& ex) {
+            log(log_level::error, std::string{"feed poll failed: "} + ex.what());
+        }
+        arm_poll_timer();
+    });
+}
+
+std::vector<change> sqlite::read_changes(std::int64_t after, std::int64_t upto, std::size_t limit) {
+    statement q{
+        db_,
+        "SELECT change_id, tbl, op, row, old, committed_at FROM _sio_changes "
+        "WHERE change_id > ?1 AND change_id <= ?2 ORDER BY change_id LIMIT ?3"};
+    sqlite3_bind_int64(q.stmt, 1, after);
+    sqlite3_bind_int64(q.stmt, 2, upto);
+    sqlite3_bind_int64(q.stmt, 3, static_cast<std::int64_t>(limit));
+    std::vector<change> out;
+    while (q.step()) {
+        change c;
+        c.id = q.int64(0);
+        c.table = q.text(1);
+        c.op = op_of(q.text(2));
+        c.row = to_row(q.text(3), c.blobs);
+        c.old = to_row(q.text(4), c.blobs);
+        c.committed_at = q.text(5);
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+void sqlite::poll(bool force) {
+    statement version{db_, "PRAGMA data_version"};
+    version.step();
+    auto const v = version.int64(0);
+    if (!force && v == data_version_)
+        return;
+    data_version_ = v;
+    while (true) {
+        auto batch = read_changes(delivered_, INT64_MAX, read_batch);
+        if (batch.empty())
+            return;
+        delivered_ = batch.back().id;
+        if (listener_)
+            listener_(batch);
+        if (batch.size() < read_batch)
+            return;
+    }
+}
+
+void sqlite::trim() {
+    if (delivered_ - trimmed_upto_ <=
+        static_cast<std::int64_t>(options_.retain + options_.retain / 10))
+        return;
+    auto const upto = delivered_ - static_cast<std::int64_t>(options_.retain);
+    statement del{db_, "DELETE FROM _sio_changes WHERE change_id <= ?1"};
+    sqlite3_bind_int64(del.stmt, 1, upto);
+    del.step();
+    trimmed_upto_ = upto;
+}
+
+snapshot sqlite::take_snapshot(table_info const& t, filter const& where, std::size_t limit) {
+    exec(db_, "BEGIN");
+    try {
+        // The first read fixes the snapshot: deliver everything it holds, then read the rows in it.
+        poll(true);
+        snapshot out;
+        out.last_change_id = delivered_;
+        std::string sql = "SELECT " + row_json(t, "t") + " FROM " + quote_ident(t.name) + " AS t";
+        std::vector<boost::json::value> params;
+        bool first = true;
+        for (auto const& [col, value] : where) {
+            auto const ref = col == "rowid" && t.has_rowid_column ? std::string{"t.rowid"}
+                                                                  : "t." + quote_ident(col);
+            sql += first ? " WHERE " : " AND ";
+            first = false;
+            // Typed as the in-memory matcher types it, so snapshot and live agree.
+            if (value.is_null()) {
+                sql += ref + " IS NULL";
+                continue;
+            }
+            if (value.is_string())
+                sql += "typeof(" + ref + ") = 'text' AND ";
+            else
+                sql += "typeof(" + ref + ") IN ('integer', 'real') AND ";
+            params.push_back(value);
+            sql += ref + " = ?" + std::to_string(params.size());
+        }
+        sql += " ORDER BY ";
+        for (std::size_t i = 0; i < t.key.size(); ++i)
+            sql += (i ? ", " : "") +
+                   (t.key[i] == "rowid" ? std::string{"t.rowid"} : "t." + quote_ident(t.key[i]));
+        sql += " LIMIT " + std::to_string(limit + 1);
+        statement q{db_, sql};
+        for (std::size_t i = 0; i < params.size(); ++i)
+            bind(q.stmt, static_cast<int>(i + 1), params[i]);
+        while (q.step()) {
+            if (out.rows.size() == limit) {
+                out.truncated = true;
+                break;
+            }
+            out.rows.push_back(to_row(q.text(0), out.blobs));
+        }
+        exec(db_, "COMMIT");
+        return out;
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+std::optional<std::vector<change>> sqlite::changes_between(std::int64_t since, std::int64_t upto) {
+    if (since < trimmed_upto_)
+        return std::nullopt;
+    std::vector<change> all;
+    while (true) {
+        auto batch = read_changes(since, upto, read_batch);
+        if (batch.empty())
+            break;
+        since = batch.back().id;
+        for (auto& c : batch)
+            all.push_back(std::move(c));
+    }
+    return all;
+}
+
+boost::system::result<std::int64_t>
+sqlite::execute(std::string const& sql, std::vector<boost::json::value> const& params) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+        SQLITE_OK) {
+        log(log_level::error, std::string{"sqlite: "} + sqlite3_errmsg(db_));
+        return boost::system::errc::make_error_code(boost::system::errc::invalid_argument);
+    }
+    for (std::size_t i = 0; i < params.size(); ++i)
+        bind(stmt, static_cast<int>(i + 1), params[i]);
+    int const rc = sqlite3_step(stmt);
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        log(log_level::error, std::string{"sqlite: "} + sqlite3_errstr(rc));
+        return boost::system::errc::make_error_code(boost::system::errc::io_error);
+    }
+    auto const id = sqlite3_last_insert_rowid(db_);
+    poll(true); // our own commit does not move data_version for us
+    return id;
+}
+
+} // namespace sio::feed
