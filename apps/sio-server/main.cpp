@@ -1,7 +1,6 @@
 // sio-server: a database's committed changes as live Socket.IO events, with a web page.
 // Contract: shared/contracts/sio-server.md.
 #include <sio/feed/live.hpp>
-#include <sio/feed/sqlite.hpp>
 #include <sio/server.hpp>
 
 #include <boost/asio/signal_set.hpp>
@@ -15,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "database.hpp"
 #include "messages.hpp"
 #include "presence.hpp"
 
@@ -106,24 +106,9 @@ std::string read_client_js(settings const& s, char const* argv0) {
 
 int main(int argc, char** argv) {
     auto const cfg = parse(argc, argv);
-    if (cfg.db.rfind("postgresql://", 0) == 0 || cfg.db.rfind("postgres://", 0) == 0) {
-        std::cerr
-            << "sio-server: PostgreSQL mode is not built yet in this version; use a SQLite path\n";
-        return 2;
-    }
-
-    std::vector<std::string> watched{"messages"};
-    watched.insert(watched.end(), cfg.tables.begin(), cfg.tables.end());
-    std::unique_ptr<sio::feed::sqlite> db;
+    std::unique_ptr<app::database> db;
     try {
-        sio::feed::sqlite_options options;
-        options.tables = watched;
-        options.retain = cfg.retain;
-        options.setup = {
-            "CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY AUTOINCREMENT, "
-            "author TEXT NOT NULL, body TEXT NOT NULL, "
-            "created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"};
-        db = std::make_unique<sio::feed::sqlite>(cfg.db, std::move(options));
+        db = app::open_database(cfg.db, cfg.tables, cfg.retain);
     } catch (std::exception const& ex) {
         std::cerr << "sio-server: " << ex.what() << std::endl;
         return 2;
@@ -135,7 +120,7 @@ int main(int argc, char** argv) {
     sio::server io{pool, options};
     io.serve_client(sio::shared_bytes{read_client_js(cfg, argv[0])});
 
-    sio::feed::live live{io, *db};
+    sio::feed::live live{io, db->source()};
     io.on_connection([&](sio::socket& s) {
         app::on_presence(io, s);
         app::on_messages(io, *db, s);
@@ -143,8 +128,8 @@ int main(int argc, char** argv) {
 
     // Table descriptions for the page, built once.
     boost::json::array tables;
-    for (auto const& name : db->tables()) {
-        auto const* t = db->table(name);
+    for (auto const& name : db->source().tables()) {
+        auto const* t = db->source().table(name);
         boost::json::array columns, key;
         for (auto const& c : t->columns)
             columns.emplace_back(c.name);

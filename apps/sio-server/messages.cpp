@@ -2,7 +2,7 @@
 
 namespace app {
 
-void on_messages(sio::server& io, sio::feed::sqlite& db, sio::socket& s) {
+void on_messages(sio::server& io, database& db, sio::socket& s) {
     s.on("enviar-mensaje", [&io, &db](sio::socket& s, sio::message const& msg, sio::ack ack) {
         auto const* payload = msg.empty() ? nullptr : msg[0].if_object();
         auto const* author = payload ? payload->if_contains("author") : nullptr;
@@ -12,16 +12,18 @@ void on_messages(sio::server& io, sio::feed::sqlite& db, sio::socket& s) {
                 {"error", "enviar-mensaje expects {author: string, body: string}"}});
             return;
         }
-        // SQLite blocks: the insert runs on the feed's thread, never on a server shard.
-        db.post([&io, &db, ack, sender = s.id(), relay = msg.slice(0, 1), a = *author, b = *body] {
-            auto id = db.execute("INSERT INTO messages(author, body) VALUES(?1, ?2)", {a, b});
-            if (!id) {
-                ack(boost::json::object{{"error", "could not store the message"}});
-                return;
-            }
-            ack(*id);
-            io.except(sender).emit("enviar-mensaje", relay);
-        });
+        // The database blocks: the insert runs on the feed's thread, never on a server shard.
+        db.source().post(
+            [&io, &db, ack, sender = s.id(), relay = msg.slice(0, 1), a = *author, b = *body] {
+                auto id =
+                    db.insert_message(std::string{a.get_string()}, std::string{b.get_string()});
+                if (!id) {
+                    ack(boost::json::object{{"error", "could not store the message"}});
+                    return;
+                }
+                ack(*id);
+                io.except(sender).emit("enviar-mensaje", relay);
+            });
     });
 }
 

@@ -39,6 +39,8 @@ bool equal_scalar(boost::json::value const& cell, boost::json::value const& want
     if (wanted.is_null())
         return cell.is_null();
     if (wanted.is_bool()) {
+        if (cell.is_bool()) // PostgreSQL booleans
+            return cell.get_bool() == wanted.get_bool();
         auto n = number_of(cell);
         return n && *n == (wanted.get_bool() ? 1.0 : 0.0);
     }

@@ -9,6 +9,7 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <feed/rows.hpp>
 #include <filesystem>
 #include <stdexcept>
 
@@ -16,29 +17,9 @@ namespace sio::feed {
 namespace {
 
 constexpr std::size_t read_batch = 5000;
-constexpr std::int64_t max_exact_integer = (std::int64_t{1} << 53);
-
-std::string quote_ident(std::string_view name) {
-    std::string out{"\""};
-    for (char c : name) {
-        if (c == '"')
-            out.push_back('"');
-        out.push_back(c);
-    }
-    out.push_back('"');
-    return out;
-}
-
-std::string quote_literal(std::string_view text) {
-    std::string out{"'"};
-    for (char c : text) {
-        if (c == '\'')
-            out.push_back('\'');
-        out.push_back(c);
-    }
-    out.push_back('\'');
-    return out;
-}
+using detail::quote_ident;
+using detail::quote_literal;
+using detail::to_row;
 
 // RAII for prepared statements.
 struct statement {
@@ -120,43 +101,6 @@ std::string row_json(table_info const& t, std::string_view prefix) {
     }
     sql += ")";
     return sql;
-}
-
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return 0;
-}
-
-// Turns the row JSON into the change's form: blobs out as binary, big integers as strings.
-boost::json::value to_row(std::string const& text, std::vector<shared_bytes>& blobs) {
-    if (text.empty())
-        return nullptr;
-    boost::system::error_code ec;
-    auto v = boost::json::parse(text, ec);
-    if (ec || !v.is_object())
-        return nullptr;
-    for (auto& kv : v.as_object()) {
-        auto& cell = kv.value();
-        if (auto* o = cell.if_object(); o && o->size() == 1 && o->contains("$b")) {
-            auto const hex = o->at("$b").as_string();
-            std::string bytes;
-            bytes.reserve(hex.size() / 2);
-            for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
-                bytes.push_back(static_cast<char>(hex_digit(hex[i]) * 16 + hex_digit(hex[i + 1])));
-            blobs.push_back(shared_bytes{std::move(bytes)});
-            cell = boost::json::object{{"_placeholder", true}, {"num", blobs.size() - 1}};
-        } else if (
-            cell.is_int64() &&
-            (cell.get_int64() > max_exact_integer || cell.get_int64() < -max_exact_integer)) {
-            cell = std::to_string(cell.get_int64()); // JS numbers would round it
-        }
-    }
-    return v;
 }
 
 op op_of(std::string const& s) {

@@ -1,0 +1,96 @@
+#pragma once
+
+#include <sio/feed/source.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+struct pg_conn;
+
+namespace sio::feed {
+
+/// Options of the PostgreSQL change feed.
+struct postgres_options {
+    /// Tables to watch (in the search path); each must exist.
+    std::vector<std::string> tables;
+    /// Statements run once at connect, before the capture is installed.
+    std::vector<std::string> setup;
+    /// Changes kept in the change log for catch-up (`since`). Default 10000.
+    std::size_t retain = 10000;
+    /// Safety-net poll besides LISTEN/NOTIFY. Default 250 ms.
+    std::chrono::milliseconds poll_interval{250};
+};
+
+/// Every committed change of watched PostgreSQL tables, by any writer, in commit order.
+///
+/// Row triggers copy each change (row_to_json, so rows of any size arrive whole) into a log
+/// table inside the writer's transaction. Sequence values are not in commit order — a slow
+/// transaction's id becomes visible after later ones, and "id > last" would lose it — so the
+/// log id is assigned at commit instead: a deferred constraint trigger takes a transaction-scoped
+/// advisory lock and numbers the transaction's rows; the lock is held until the commit is
+/// visible, so ids become visible in increasing order. NOTIFY (no payload: it stops at 8000
+/// bytes) wakes the feed, which reads the log by id. No wal_level change is needed.
+class postgres final : public source {
+public:
+    /// Connects (libpq conninfo or postgresql:// URL), installs the capture. Throws
+    /// std::runtime_error with a clear message.
+    postgres(std::string conninfo, postgres_options options = {});
+    ~postgres() override;
+    postgres(postgres const&) = delete;
+    postgres& operator=(postgres const&) = delete;
+
+    void on_change(std::function<void(change const&)> f);
+    void start();
+    void stop();
+
+    /// Runs a statement with parameters (JSON scalars, sent as text) and returns the first
+    /// column of its first row as an integer (use RETURNING id). Feed thread only.
+    boost::system::result<std::int64_t>
+    execute(std::string const& sql, std::vector<boost::json::value> const& params);
+
+    void post(std::function<void()> fn) override;
+    void set_listener(listener l) override;
+    table_info const* table(std::string_view name) const override;
+    std::vector<std::string> tables() const override;
+    snapshot take_snapshot(table_info const& t, filter const& where, std::size_t limit) override;
+    std::optional<std::vector<change>>
+    changes_between(std::int64_t since, std::int64_t upto) override;
+    std::int64_t last_delivered() const override { return delivered_; }
+
+private:
+    void install(std::string const& name);
+    void poll();
+    void trim();
+    void arm_poll_timer();
+    void wait_notify();
+    std::vector<change> read_changes(std::int64_t after, std::int64_t upto, std::size_t limit);
+
+    std::string conninfo_;
+    postgres_options options_;
+    pg_conn* conn_ = nullptr;
+    std::map<std::string, table_info, std::less<>> tables_;
+    std::map<std::string, std::vector<std::string>, std::less<>> bytea_columns_;
+    listener listener_;
+    std::int64_t delivered_ = 0;
+    std::int64_t trimmed_upto_ = 0;
+    std::size_t since_trim_ = 0;
+
+    boost::asio::io_context ioc_;
+    boost::asio::steady_timer poll_timer_;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
+    std::thread thread_;
+};
+
+} // namespace sio::feed

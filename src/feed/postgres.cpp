@@ -1,0 +1,427 @@
+#include <sio/core/log.hpp>
+#include <sio/feed/postgres.hpp>
+
+#include <boost/asio/post.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <libpq-fe.h>
+
+#include <feed/rows.hpp>
+#include <stdexcept>
+#include <utility>
+
+namespace sio::feed {
+namespace {
+
+using detail::quote_ident;
+using detail::quote_literal;
+
+constexpr std::size_t read_batch = 5000;
+// Key of the transaction-scoped advisory lock that orders commits of watched tables.
+constexpr char const* commit_lock_key = "7310582214011";
+
+struct result {
+    PGresult* r;
+    explicit result(PGresult* p)
+        : r(p) {}
+    ~result() { PQclear(r); }
+    result(result&& other) noexcept
+        : r(std::exchange(other.r, nullptr)) {}
+    result(result const&) = delete;
+    result& operator=(result const&) = delete;
+    int rows() const { return PQntuples(r); }
+    bool is_null(int row, int col) const { return PQgetisnull(r, row, col) != 0; }
+    std::string_view text(int row, int col) const {
+        return {PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col))};
+    }
+    std::int64_t int64(int row, int col) const { return std::stoll(std::string{text(row, col)}); }
+};
+
+result exec(
+    pg_conn* conn,
+    std::string const& sql,
+    std::vector<std::optional<std::string>> const& params = {}) {
+    std::vector<char const*> values;
+    values.reserve(params.size());
+    for (auto const& p : params)
+        values.push_back(p ? p->c_str() : nullptr);
+    result r{
+        params.empty() ? PQexec(conn, sql.c_str())
+                       : PQexecParams(
+                             conn,
+                             sql.c_str(),
+                             static_cast<int>(params.size()),
+                             nullptr,
+                             values.data(),
+                             nullptr,
+                             nullptr,
+                             0)};
+    auto const status = PQresultStatus(r.r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+        throw std::runtime_error(
+            "postgresql: " + std::string{PQerrorMessage(conn)} + "in: " + sql.substr(0, 200));
+    return r;
+}
+
+std::optional<std::string> text_param(boost::json::value const& v) {
+    if (v.is_null())
+        return std::nullopt;
+    if (v.is_string())
+        return std::string{v.get_string()};
+    if (v.is_bool())
+        return v.get_bool() ? "true" : "false";
+    return boost::json::serialize(v);
+}
+
+op op_of(std::string_view s) {
+    if (s == "insert")
+        return op::insert;
+    if (s == "update")
+        return op::update;
+    return op::remove;
+}
+
+} // namespace
+
+postgres::postgres(std::string conninfo, postgres_options options)
+    : conninfo_(std::move(conninfo))
+    , options_(std::move(options))
+    , poll_timer_(ioc_) {
+    conn_ = PQconnectdb(conninfo_.c_str());
+    if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
+        std::string message = conn_ ? PQerrorMessage(conn_) : "out of memory";
+        PQfinish(conn_);
+        throw std::runtime_error("cannot connect to PostgreSQL: " + message);
+    }
+    try {
+        exec(conn_, "SET client_min_messages = warning");
+        for (auto const& sql : options_.setup)
+            exec(conn_, sql);
+        exec(conn_, "CREATE SEQUENCE IF NOT EXISTS _sio_change_ids");
+        exec(
+            conn_,
+            "CREATE TABLE IF NOT EXISTS _sio_changes("
+            "seq bigserial PRIMARY KEY, xid xid8 NOT NULL DEFAULT pg_current_xact_id(), "
+            "change_id bigint UNIQUE, tbl text NOT NULL, op text NOT NULL, "
+            "\"row\" json, old json, committed_at timestamptz)");
+        exec(
+            conn_,
+            "CREATE INDEX IF NOT EXISTS _sio_changes_pending ON _sio_changes(xid) WHERE change_id "
+            "IS NULL");
+        // Row capture, in the writer's transaction: json keeps the column order.
+        exec(
+            conn_,
+            "CREATE OR REPLACE FUNCTION _sio_capture() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN "
+            "INSERT INTO _sio_changes(tbl, op, \"row\", old) VALUES (TG_TABLE_NAME, lower(TG_OP), "
+            "CASE WHEN TG_OP <> 'DELETE' THEN row_to_json(NEW) END, "
+            "CASE WHEN TG_OP <> 'INSERT' THEN row_to_json(OLD) END); RETURN NULL; END $$");
+        // Numbering at commit, under a lock held until the commit is visible: ids become
+        // visible in increasing order, so a reader asking for "id > last" misses nothing.
+        exec(
+            conn_,
+            std::string{
+                "CREATE OR REPLACE FUNCTION _sio_number() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "DECLARE r record; stamp timestamptz; BEGIN "
+                "IF NOT EXISTS (SELECT 1 FROM _sio_changes WHERE seq = NEW.seq AND change_id IS "
+                "NULL) "
+                "THEN RETURN NULL; END IF; "
+                "PERFORM pg_advisory_xact_lock("} +
+                commit_lock_key +
+                "); stamp := clock_timestamp(); "
+                "FOR r IN SELECT seq FROM _sio_changes WHERE xid = pg_current_xact_id() AND "
+                "change_id IS NULL "
+                "ORDER BY seq LOOP UPDATE _sio_changes SET change_id = nextval('_sio_change_ids'), "
+                "committed_at = stamp WHERE seq = r.seq; END LOOP; "
+                "PERFORM pg_notify('_sio_changes', ''); RETURN NULL; END $$");
+        exec(conn_, "DROP TRIGGER IF EXISTS _sio_number ON _sio_changes");
+        exec(
+            conn_,
+            "CREATE CONSTRAINT TRIGGER _sio_number AFTER INSERT ON _sio_changes "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION _sio_number()");
+        for (auto const& t : options_.tables)
+            install(t);
+        auto bounds = exec(
+            conn_,
+            "SELECT coalesce(min(change_id), 0), coalesce(max(change_id), 0) FROM _sio_changes");
+        auto seq = exec(
+            conn_, "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM _sio_change_ids");
+        delivered_ = bounds.int64(0, 1);
+        trimmed_upto_ = bounds.int64(0, 0) > 0 ? bounds.int64(0, 0) - 1 : seq.int64(0, 0);
+        exec(conn_, "LISTEN _sio_changes");
+    } catch (...) {
+        PQfinish(conn_);
+        throw;
+    }
+}
+
+postgres::~postgres() {
+    stop();
+    if (socket_)
+        socket_->release(); // libpq owns the descriptor
+    PQfinish(conn_);
+}
+
+void postgres::install(std::string const& name) {
+    auto exists = exec(conn_, "SELECT to_regclass($1) IS NOT NULL", {quote_ident(name)});
+    if (exists.text(0, 0) != "t")
+        throw std::runtime_error("no such table: " + name);
+    table_info info;
+    info.name = name;
+    auto cols = exec(
+        conn_,
+        "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+        "coalesce(a.attnum = ANY(i.indkey), false), t.typname "
+        "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary "
+        "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY "
+        "a.attnum",
+        {quote_ident(name)});
+    for (int r = 0; r < cols.rows(); ++r) {
+        column c{
+            std::string{cols.text(r, 0)}, std::string{cols.text(r, 1)}, cols.text(r, 2) == "t"};
+        if (c.primary_key)
+            info.key.push_back(c.name);
+        if (cols.text(r, 3) == "bytea")
+            bytea_columns_[name].push_back(c.name);
+        info.columns.push_back(std::move(c));
+    }
+    if (info.key.empty()) // no primary key: the whole row identifies it
+        for (auto const& c : info.columns)
+            info.key.push_back(c.name);
+    exec(conn_, "DROP TRIGGER IF EXISTS _sio_capture ON " + quote_ident(name));
+    exec(
+        conn_,
+        "CREATE TRIGGER _sio_capture AFTER INSERT OR UPDATE OR DELETE ON " + quote_ident(name) +
+            " FOR EACH ROW EXECUTE FUNCTION _sio_capture()");
+    tables_.emplace(name, std::move(info));
+}
+
+void postgres::on_change(std::function<void(change const&)> f) {
+    set_listener([f = std::move(f)](std::vector<change> const& batch) {
+        for (auto const& c : batch)
+            f(c);
+    });
+}
+
+void postgres::set_listener(listener l) {
+    listener_ = std::move(l);
+}
+
+table_info const* postgres::table(std::string_view name) const {
+    auto it = tables_.find(name);
+    return it == tables_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> postgres::tables() const {
+    std::vector<std::string> out;
+    for (auto const& [name, info] : tables_)
+        out.push_back(name);
+    return out;
+}
+
+void postgres::start() {
+    socket_ = std::make_unique<boost::asio::posix::stream_descriptor>(ioc_, PQsocket(conn_));
+    wait_notify();
+    arm_poll_timer();
+    thread_ = std::thread([this] {
+        auto guard = boost::asio::make_work_guard(ioc_);
+        ioc_.run();
+    });
+}
+
+void postgres::stop() {
+    if (!thread_.joinable())
+        return;
+    ioc_.stop();
+    thread_.join();
+}
+
+void postgres::post(std::function<void()> fn) {
+    boost::asio::post(ioc_, [fn = std::move(fn)] {
+        try {
+            fn();
+        } catch (std::exception const& ex) {
+            log(log_level::error, std::string{"feed task failed: "} + ex.what());
+        }
+    });
+}
+
+void postgres::wait_notify() {
+    // libpq's socket driven by Asio: readable means a NOTIFY (or an error) arrived.
+    socket_->async_wait(
+        boost::asio::posix::stream_descriptor::wait_read, [this](boost::system::error_code ec) {
+            if (ec)
+                return;
+            if (PQconsumeInput(conn_) == 0) {
+                log(log_level::error,
+                    std::string{"postgresql connection lost: "} + PQerrorMessage(conn_));
+                return;
+            }
+            bool notified = false;
+            while (PGnotify* n = PQnotifies(conn_)) {
+                notified = true;
+                PQfreemem(n);
+            }
+            if (notified) {
+                try {
+                    poll();
+                } catch (std::exception const& ex) {
+                    log(log_level::error, std::string{"feed poll failed: "} + ex.what());
+                }
+            }
+            wait_notify();
+        });
+}
+
+void postgres::arm_poll_timer() {
+    poll_timer_.expires_after(options_.poll_interval);
+    poll_timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec)
+            return;
+        try {
+            poll();
+            if (++since_trim_ >= 20) {
+                since_trim_ = 0;
+                trim();
+            }
+        } catch (std::exception const& ex) {
+            log(log_level::error, std::string{"feed poll failed: "} + ex.what());
+        }
+        arm_poll_timer();
+    });
+}
+
+std::vector<change>
+postgres::read_changes(std::int64_t after, std::int64_t upto, std::size_t limit) {
+    auto r = exec(
+        conn_,
+        "SELECT change_id, tbl, op, \"row\"::text, old::text, "
+        "to_char(committed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+        "FROM _sio_changes WHERE change_id > $1 AND change_id <= $2 ORDER BY change_id LIMIT $3",
+        {std::to_string(after), std::to_string(upto), std::to_string(limit)});
+    std::vector<change> out;
+    out.reserve(static_cast<std::size_t>(r.rows()));
+    static std::vector<std::string> const none;
+    for (int i = 0; i < r.rows(); ++i) {
+        change c;
+        c.id = r.int64(i, 0);
+        c.table = std::string{r.text(i, 1)};
+        c.op = op_of(r.text(i, 2));
+        auto bytea = bytea_columns_.find(c.table);
+        auto const& binary_columns = bytea == bytea_columns_.end() ? none : bytea->second;
+        c.row = r.is_null(i, 3) ? boost::json::value{}
+                                : detail::to_row(r.text(i, 3), c.blobs, binary_columns);
+        c.old = r.is_null(i, 4) ? boost::json::value{}
+                                : detail::to_row(r.text(i, 4), c.blobs, binary_columns);
+        c.committed_at = std::string{r.text(i, 5)};
+        out.push_back(std::move(c));
+    }
+    return out;
+}
+
+void postgres::poll() {
+    while (true) {
+        auto batch = read_changes(delivered_, INT64_MAX, read_batch);
+        if (batch.empty())
+            return;
+        delivered_ = batch.back().id;
+        if (listener_)
+            listener_(batch);
+        if (batch.size() < read_batch)
+            return;
+    }
+}
+
+void postgres::trim() {
+    if (delivered_ - trimmed_upto_ <=
+        static_cast<std::int64_t>(options_.retain + options_.retain / 10))
+        return;
+    auto const upto = delivered_ - static_cast<std::int64_t>(options_.retain);
+    exec(conn_, "DELETE FROM _sio_changes WHERE change_id <= $1", {std::to_string(upto)});
+    trimmed_upto_ = upto;
+}
+
+snapshot postgres::take_snapshot(table_info const& t, filter const& where, std::size_t limit) {
+    exec(conn_, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    try {
+        // Same snapshot for the log and the rows: deliver what it holds, then read the rows.
+        poll();
+        snapshot out;
+        out.last_change_id = delivered_;
+        std::string sql = "SELECT j::text FROM (SELECT row_to_json(t) AS j, t.* FROM " +
+                          quote_ident(t.name) + " t) s";
+        std::vector<std::optional<std::string>> params;
+        bool first = true;
+        for (auto const& [col, value] : where) {
+            sql += first ? " WHERE " : " AND ";
+            first = false;
+            auto const cell = "(s.j::jsonb -> " + quote_literal(col) + ")";
+            // Compared as JSON, as the in-memory matcher compares the change rows.
+            if (value.is_null()) {
+                sql += "s." + quote_ident(col) + " IS NULL";
+            } else if (value.is_bool()) {
+                sql += "(" + cell + " = '" + (value.get_bool() ? "true" : "false") +
+                       "'::jsonb OR " + cell + " = '" + (value.get_bool() ? "1" : "0") +
+                       "'::jsonb)";
+            } else {
+                params.push_back(boost::json::serialize(value));
+                sql += cell + " = $" + std::to_string(params.size()) + "::jsonb";
+            }
+        }
+        sql += " ORDER BY ";
+        for (std::size_t i = 0; i < t.key.size(); ++i)
+            sql += (i ? ", s." : "s.") + quote_ident(t.key[i]);
+        sql += " LIMIT " + std::to_string(limit + 1);
+        auto rows = exec(conn_, sql, params);
+        auto bytea = bytea_columns_.find(t.name);
+        static std::vector<std::string> const none;
+        auto const& binary_columns = bytea == bytea_columns_.end() ? none : bytea->second;
+        for (int i = 0; i < rows.rows(); ++i) {
+            if (out.rows.size() == limit) {
+                out.truncated = true;
+                break;
+            }
+            out.rows.push_back(detail::to_row(rows.text(i, 0), out.blobs, binary_columns));
+        }
+        exec(conn_, "COMMIT");
+        return out;
+    } catch (...) {
+        PQclear(PQexec(conn_, "ROLLBACK"));
+        throw;
+    }
+}
+
+std::optional<std::vector<change>>
+postgres::changes_between(std::int64_t since, std::int64_t upto) {
+    if (since < trimmed_upto_)
+        return std::nullopt;
+    std::vector<change> all;
+    while (true) {
+        auto batch = read_changes(since, upto, read_batch);
+        if (batch.empty())
+            break;
+        since = batch.back().id;
+        for (auto& c : batch)
+            all.push_back(std::move(c));
+    }
+    return all;
+}
+
+boost::system::result<std::int64_t>
+postgres::execute(std::string const& sql, std::vector<boost::json::value> const& params) {
+    std::vector<std::optional<std::string>> text;
+    for (auto const& p : params)
+        text.push_back(text_param(p));
+    try {
+        auto r = exec(conn_, sql, text);
+        std::int64_t id = r.rows() > 0 && !r.is_null(0, 0) ? r.int64(0, 0) : 0;
+        poll();
+        return id;
+    } catch (std::exception const& ex) {
+        log(log_level::error, ex.what());
+        return boost::system::errc::make_error_code(boost::system::errc::io_error);
+    }
+}
+
+} // namespace sio::feed
