@@ -121,8 +121,9 @@ int main(int argc, char** argv) {
     io.serve_client(sio::shared_bytes{read_client_js(cfg, argv[0])});
 
     sio::feed::live live{io, db->source()};
+    app::presence presence{io};
     io.on_connection([&](sio::socket& s) {
-        app::on_presence(io, s);
+        presence.on_connection(s);
         app::on_messages(io, *db, s);
     });
 

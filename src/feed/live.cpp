@@ -39,7 +39,7 @@ live::live(sio::server& io, source& src, live_options options)
     , nsp_(io.of(options.nsp))
     , source_(src)
     , options_(std::move(options)) {
-    source_.set_listener([this](std::vector<change> const& batch) { deliver(batch); });
+    source_.add_listener([this](std::vector<change> const& batch) { deliver(batch); });
     nsp_.on_connection([this](sio::socket& s) { attach(s); });
 }
 

@@ -198,14 +198,14 @@ void postgres::install(std::string const& name) {
 }
 
 void postgres::on_change(std::function<void(change const&)> f) {
-    set_listener([f = std::move(f)](std::vector<change> const& batch) {
+    add_listener([f = std::move(f)](std::vector<change> const& batch) {
         for (auto const& c : batch)
             f(c);
     });
 }
 
-void postgres::set_listener(listener l) {
-    listener_ = std::move(l);
+void postgres::add_listener(listener l) {
+    listeners_.push_back(std::move(l));
 }
 
 table_info const* postgres::table(std::string_view name) const {
@@ -326,8 +326,8 @@ void postgres::poll() {
         if (batch.empty())
             return;
         delivered_ = batch.back().id;
-        if (listener_)
-            listener_(batch);
+        for (auto const& l : listeners_)
+            l(batch);
         if (batch.size() < read_batch)
             return;
     }

@@ -230,14 +230,14 @@ void sqlite::install(std::string const& name) {
 }
 
 void sqlite::on_change(std::function<void(change const&)> f) {
-    set_listener([f = std::move(f)](std::vector<change> const& batch) {
+    add_listener([f = std::move(f)](std::vector<change> const& batch) {
         for (auto const& c : batch)
             f(c);
     });
 }
 
-void sqlite::set_listener(listener l) {
-    listener_ = std::move(l);
+void sqlite::add_listener(listener l) {
+    listeners_.push_back(std::move(l));
 }
 
 table_info const* sqlite::table(std::string_view name) const {
@@ -374,8 +374,8 @@ void sqlite::poll(bool force) {
         if (batch.empty())
             return;
         delivered_ = batch.back().id;
-        if (listener_)
-            listener_(batch);
+        for (auto const& l : listeners_)
+            l(batch);
         if (batch.size() < read_batch)
             return;
     }

@@ -23,11 +23,11 @@ struct cors_options {
     /// Access-Control-Allow-Methods on preflight.
     std::string methods = "GET,HEAD,PUT,PATCH,POST,DELETE";
     /// Access-Control-Allow-Headers on preflight; empty reflects the request's list.
-    std::string allowed_headers;
+    std::string allowed_headers{};
     /// Access-Control-Expose-Headers; empty sends none.
-    std::string exposed_headers;
+    std::string exposed_headers{};
     /// Access-Control-Max-Age on preflight, if set.
-    std::optional<std::chrono::seconds> max_age;
+    std::optional<std::chrono::seconds> max_age{};
 };
 
 /// The optional cookie holding the sid, as Node's `cookie` option.
@@ -64,15 +64,15 @@ struct server_options {
     /// session closes and everyone else goes on. Default 1e6.
     std::size_t max_http_buffer_size = 1'000'000;
     /// Transports accepted. Default both.
-    transport_set transports;
+    transport_set transports{};
     /// Whether a polling session may upgrade to WebSocket. Default true.
     bool allow_upgrades = true;
     /// CORS; none by default (no CORS headers), as Node.
-    std::optional<cors_options> cors;
+    std::optional<cors_options> cors{};
     /// Called for each handshake; returning a message refuses it with 403 {code 4, message}.
     std::function<std::optional<std::string>(request_info const&)> allow_request;
     /// Sid cookie on the handshake response; off by default.
-    std::optional<cookie_options> cookie;
+    std::optional<cookie_options> cookie{};
     /// permessage-deflate on WebSocket. Default off.
     bool per_message_deflate = false;
     /// Compression of polling responses; on by default, as Node.

@@ -21,31 +21,31 @@ std::string_view to_string(op o) noexcept;
 struct change {
     /// Increases with commit order; unique per database.
     std::int64_t id = 0;
-    std::string table;
+    std::string table{};
     feed::op op = feed::op::insert;
     /// The row after the change (null on delete) and before it (null on insert). Values are JSON:
     /// INTEGER/REAL numbers (integers beyond 2^53 as strings), TEXT strings, NULL null, and BLOBs
     /// as binary placeholders indexing `blobs`.
-    boost::json::value row;
-    boost::json::value old;
-    std::vector<shared_bytes> blobs;
+    boost::json::value row{};
+    boost::json::value old{};
+    std::vector<shared_bytes> blobs{};
     /// ISO 8601 UTC.
-    std::string committed_at;
+    std::string committed_at{};
 };
 
 /// A column of a watched table.
 struct column {
-    std::string name;
-    std::string declared_type;
+    std::string name{};
+    std::string declared_type{};
     bool primary_key = false;
 };
 
 /// What the feed knows of a watched table.
 struct table_info {
-    std::string name;
-    std::vector<column> columns;
+    std::string name{};
+    std::vector<column> columns{};
     /// Columns that identify a row (the primary key, or "rowid").
-    std::vector<std::string> key;
+    std::vector<std::string> key{};
     /// The implicit rowid is part of each row (tables without INTEGER PRIMARY KEY).
     bool has_rowid_column = false;
 

@@ -39,9 +39,9 @@ public:
 
 private:
     struct subscription {
-        std::string table;
-        filter where;
-        std::unordered_set<std::string> sockets;
+        std::string table{};
+        filter where{};
+        std::unordered_set<std::string> sockets{};
     };
 
     void attach(sio::socket& s);
@@ -52,10 +52,10 @@ private:
     sio::server& io_;
     sio::nsp& nsp_;
     source& source_;
-    live_options options_;
+    live_options options_{};
     // Feed thread only.
-    std::unordered_map<std::string, subscription> subs_;
-    std::unordered_map<std::string, std::unordered_set<std::string>> by_socket_;
+    std::unordered_map<std::string, subscription> subs_{};
+    std::unordered_map<std::string, std::unordered_set<std::string>> by_socket_{};
 };
 
 } // namespace sio::feed

@@ -24,9 +24,9 @@ namespace sio::feed {
 /// Options of the PostgreSQL change feed.
 struct postgres_options {
     /// Tables to watch (in the search path); each must exist.
-    std::vector<std::string> tables;
+    std::vector<std::string> tables{};
     /// Statements run once at connect, before the capture is installed.
-    std::vector<std::string> setup;
+    std::vector<std::string> setup{};
     /// Changes kept in the change log for catch-up (`since`). Default 10000.
     std::size_t retain = 10000;
     /// Safety-net poll besides LISTEN/NOTIFY. Default 250 ms.
@@ -61,7 +61,7 @@ public:
     execute(std::string const& sql, std::vector<boost::json::value> const& params);
 
     void post(std::function<void()> fn) override;
-    void set_listener(listener l) override;
+    void add_listener(listener l) override;
     table_info const* table(std::string_view name) const override;
     std::vector<std::string> tables() const override;
     snapshot take_snapshot(table_info const& t, filter const& where, std::size_t limit) override;
@@ -77,20 +77,20 @@ private:
     void wait_notify();
     std::vector<change> read_changes(std::int64_t after, std::int64_t upto, std::size_t limit);
 
-    std::string conninfo_;
-    postgres_options options_;
+    std::string conninfo_{};
+    postgres_options options_{};
     pg_conn* conn_ = nullptr;
-    std::map<std::string, table_info, std::less<>> tables_;
-    std::map<std::string, std::vector<std::string>, std::less<>> bytea_columns_;
-    listener listener_;
+    std::map<std::string, table_info, std::less<>> tables_{};
+    std::map<std::string, std::vector<std::string>, std::less<>> bytea_columns_{};
+    std::vector<listener> listeners_{};
     std::int64_t delivered_ = 0;
     std::int64_t trimmed_upto_ = 0;
     std::size_t since_trim_ = 0;
 
-    boost::asio::io_context ioc_;
+    boost::asio::io_context ioc_{};
     boost::asio::steady_timer poll_timer_;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
-    std::thread thread_;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> socket_{};
+    std::thread thread_{};
 };
 
 } // namespace sio::feed

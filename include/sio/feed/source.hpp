@@ -14,8 +14,8 @@ namespace sio::feed {
 
 /// Rows of one table as of one change id.
 struct snapshot {
-    std::vector<boost::json::value> rows;
-    std::vector<shared_bytes> blobs; // what the rows' binary placeholders index
+    std::vector<boost::json::value> rows{};
+    std::vector<shared_bytes> blobs{}; // what the rows' binary placeholders index
     std::int64_t last_change_id = 0;
     bool truncated = false;
 };
@@ -31,8 +31,8 @@ public:
 
     /// Called on the source's thread with each batch of new changes, in commit order.
     using listener = std::function<void(std::vector<change> const&)>;
-    /// Set before start(). Source thread only afterwards.
-    virtual void set_listener(listener l) = 0;
+    /// Adds a listener (several may watch one source). Before start() only.
+    virtual void add_listener(listener l) = 0;
 
     // Source thread only:
     virtual table_info const* table(std::string_view name) const = 0;

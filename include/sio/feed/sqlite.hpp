@@ -27,10 +27,10 @@ namespace sio::feed {
 struct sqlite_options {
     /// Tables to watch; each must exist (any schema: INTEGER PRIMARY KEY, a plain rowid table,
     /// or WITHOUT ROWID with its primary key).
-    std::vector<std::string> tables;
+    std::vector<std::string> tables{};
     /// Statements run once at open, before the triggers are installed (CREATE TABLE IF NOT
     /// EXISTS ...).
-    std::vector<std::string> setup;
+    std::vector<std::string> setup{};
     /// Changes kept in the change log for catch-up (`since`). Default 10000.
     std::size_t retain = 10000;
     /// Safety-net poll of PRAGMA data_version besides the file watch. Default 20 ms.
@@ -68,7 +68,7 @@ public:
     execute(std::string const& sql, std::vector<boost::json::value> const& params);
 
     void post(std::function<void()> fn) override;
-    void set_listener(listener l) override;
+    void add_listener(listener l) override;
     table_info const* table(std::string_view name) const override;
     std::vector<std::string> tables() const override;
     snapshot take_snapshot(table_info const& t, filter const& where, std::size_t limit) override;
@@ -85,23 +85,23 @@ private:
     void read_watch();
     std::vector<change> read_changes(std::int64_t after, std::int64_t upto, std::size_t limit);
 
-    std::string path_;
-    sqlite_options options_;
+    std::string path_{};
+    sqlite_options options_{};
     sqlite3* db_ = nullptr;
-    std::map<std::string, table_info, std::less<>> tables_;
-    listener listener_;
+    std::map<std::string, table_info, std::less<>> tables_{};
+    std::vector<listener> listeners_{};
     std::int64_t delivered_ = 0;
     std::int64_t trimmed_upto_ = 0; // every change at or below this id may be gone from the log
     std::int64_t data_version_ = -1;
     std::size_t since_trim_ = 0;
 
-    boost::asio::io_context ioc_;
+    boost::asio::io_context ioc_{};
     boost::asio::steady_timer poll_timer_;
     boost::asio::steady_timer recheck_timer_;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> watch_{};
     int watch_fd_ = -1;
-    std::string wal_name_;
-    std::thread thread_;
+    std::string wal_name_{};
+    std::thread thread_{};
     std::array<char, 4096> watch_buf_{};
 };
 

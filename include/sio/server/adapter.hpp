@@ -20,11 +20,11 @@ class socket;
 
 /// A Socket.IO packet encoded once for every recipient: the text frame and its attachments.
 struct encoded_packet {
-    shared_bytes text;
-    std::vector<shared_bytes> attachments;
+    shared_bytes text{};
+    std::vector<shared_bytes> attachments{};
     /// With connection state recovery: the offset appended as the event's last argument, by
     /// which a reconnecting client says what it saw last. Empty when not recoverable.
-    std::string offset;
+    std::string offset{};
 };
 
 /// Alphabet of socket ids and recovery pids (base64url). A pid's first character is the index
@@ -44,25 +44,25 @@ inline std::optional<std::size_t> pid_shard(std::string_view pid) noexcept {
 
 /// What connection state recovery keeps of a socket that lost its connection.
 struct persisted_session {
-    std::string sid;
-    std::string pid;
-    std::vector<std::string> rooms;
-    std::any data;
-    boost::json::value json_data;
+    std::string sid{};
+    std::string pid{};
+    std::vector<std::string> rooms{};
+    std::any data{};
+    boost::json::value json_data{};
 };
 
 /// A session found again, with the packets it missed, in order.
 struct restored_session {
-    persisted_session session;
-    std::vector<std::shared_ptr<encoded_packet const>> missed;
+    persisted_session session{};
+    std::vector<std::shared_ptr<encoded_packet const>> missed{};
 };
 
 /// Whom a broadcast reaches and how.
 struct broadcast_options {
     /// Rooms to reach; empty means every socket of the namespace.
-    std::vector<std::string> rooms;
+    std::vector<std::string> rooms{};
     /// Rooms (a socket id is a room too) whose members are skipped.
-    std::vector<std::string> except;
+    std::vector<std::string> except{};
     /// Only this process, never other nodes of a cluster.
     bool local = false;
     /// May be dropped for a client whose send queue is full.
@@ -73,10 +73,10 @@ struct broadcast_options {
 
 /// What a remote (or local) socket looks like to fetch_sockets: a snapshot.
 struct socket_info {
-    std::string id;
-    std::vector<std::string> rooms;
-    boost::json::value data;
-    boost::json::value handshake;
+    std::string id{};
+    std::vector<std::string> rooms{};
+    boost::json::value data{};
+    boost::json::value handshake{};
 };
 
 /// Room membership and broadcasting for one namespace. The server talks only to this interface,

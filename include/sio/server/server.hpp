@@ -24,7 +24,7 @@ class server_state;
 
 /// Engine options with Socket.IO's path.
 inline engine::server_options socketio_engine_options() {
-    engine::server_options o;
+    engine::server_options o{};
     o.path = "/socket.io";
     return o;
 }
@@ -50,9 +50,9 @@ struct server_options {
     /// Most binary attachments one packet may announce. Default 64.
     std::size_t max_attachments = 10;
     /// Connection state recovery; off by default, as in Node.
-    std::optional<recovery_options> connection_state_recovery;
+    std::optional<recovery_options> connection_state_recovery{};
     /// Creates each namespace's adapter; default: in-memory (this process only).
-    adapter_factory adapter;
+    adapter_factory adapter{};
 };
 
 /// Decides whether a dynamic namespace name may be created (io.of(regex / function)).
@@ -126,7 +126,7 @@ private:
     friend class detail::client;
     /// A fresh recovery offset: unique, and increasing within this process.
     std::string make_offset();
-    std::unique_ptr<detail::server_state> state_;
+    std::unique_ptr<detail::server_state> state_{};
 };
 
 } // namespace sio
