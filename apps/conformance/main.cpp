@@ -25,7 +25,8 @@ public:
 
 [[noreturn]] void usage() {
     std::cerr << "usage: conformance_server --port P [--threads N] [--headers-timeout-ms MS] "
-                 "[--max-connections N] [--per-message-deflate] [--tls-cert PEM --tls-key PEM] "
+                 "[--ping-interval-ms MS] [--ping-timeout-ms MS] [--max-connections N] "
+                 "[--per-message-deflate] [--tls-cert PEM --tls-key PEM] "
                  "[--verbose]\n";
     std::exit(2);
 }
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
             threads = std::stoul(value());
         else if (arg == "--headers-timeout-ms")
             options.headers_timeout = std::chrono::milliseconds(std::stol(value()));
+        else if (arg == "--ping-interval-ms")
+            options.ping_interval = std::chrono::milliseconds(std::stol(value()));
+        else if (arg == "--ping-timeout-ms")
+            options.ping_timeout = std::chrono::milliseconds(std::stol(value()));
         else if (arg == "--max-connections")
             options.max_connections = std::stoul(value());
         else if (arg == "--tls-cert")

@@ -16,6 +16,8 @@ const { values } = parseArgs({
         port: { type: "string", default: "0" },
         "headers-timeout-ms": { type: "string", default: "60000" },
         "max-connections": { type: "string" },
+        "ping-interval-ms": { type: "string", default: "300" },
+        "ping-timeout-ms": { type: "string", default: "200" },
     },
     strict: true,
 });
@@ -45,8 +47,8 @@ if (values["max-connections"] !== undefined) {
 
 // Same options as conformance_server: short heartbeats so that tests see them quickly.
 const engine = new Server({
-    pingInterval: 300,
-    pingTimeout: 200,
+    pingInterval: intOption("ping-interval-ms", values["ping-interval-ms"]),
+    pingTimeout: intOption("ping-timeout-ms", values["ping-timeout-ms"]),
     maxHttpBufferSize: 1e6,
     transports: ["polling", "websocket"],
     allowUpgrades: true,

@@ -229,13 +229,13 @@ void http_connection::on_write(boost::system::error_code ec, bool keep_alive) {
     wait_for_request();
 }
 
-void http_connection::respond_poll(std::string_view body) {
+void http_connection::respond_poll(std::string_view body, bool compress) {
     http_response res{http::status::ok, request_.version()};
     res.set(http::field::content_type, "text/plain; charset=UTF-8");
     res.set(http::field::cache_control, "no-store"); // as engine.io: never cache a poll
     route_->add_cors(request_, res);
     auto const& compression = route_->options.http_compression;
-    if (compression && body.size() >= compression->threshold) {
+    if (compress && compression && body.size() >= compression->threshold) {
         std::string encoding;
         auto it = request_.find(http::field::accept_encoding);
         if (it != request_.end()) {

@@ -61,15 +61,15 @@ void session::open(std::shared_ptr<detail::ws_transport> ws) {
         flush();
 }
 
-void session::send(shared_bytes data, bool binary) {
+void session::send(shared_bytes data, bool binary, bool compress) {
     if (state_ != state::open)
         return;
-    queue(packet_type::message, std::move(data), binary);
+    queue(packet_type::message, std::move(data), binary, compress);
 }
 
-void session::queue(packet_type type, shared_bytes data, bool binary) {
+void session::queue(packet_type type, shared_bytes data, bool binary, bool compress) {
     queued_bytes_ += data.size() + 1;
-    queue_.push_back({type, std::move(data), binary});
+    queue_.push_back({type, std::move(data), binary, compress});
     schedule_flush();
 }
 
@@ -103,19 +103,22 @@ void session::flush() {
         return;
     }
     std::string payload;
-    for (auto const& p : queue_)
+    bool compress = false; // as Node: compressed when any packet allows it
+    for (auto const& p : queue_) {
         append_payload_packet({p.type, p.data.view(), p.binary}, payload);
+        compress = compress || p.compress;
+    }
     queue_.clear();
     queued_bytes_ = 0;
-    respond_poll(payload);
+    respond_poll(payload, compress);
     if (close_queued_)
         finish(close_reason_);
 }
 
-void session::respond_poll(std::string_view body) {
+void session::respond_poll(std::string_view body, bool compress) {
     auto conn = std::move(pending_get_);
     pending_get_.reset();
-    conn->respond_poll(body);
+    conn->respond_poll(body, compress);
 }
 
 void session::arm_ping() {

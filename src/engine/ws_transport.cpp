@@ -288,7 +288,7 @@ void ws_transport::do_write() {
         compressed_.reserve(pending_.size()); // buffers_ point into these strings
     for (auto const& p : pending_) {
         unsigned char header[max_server_header];
-        if (deflate_ && p.data.size() >= deflate_threshold) {
+        if (deflate_ && p.compress && p.data.size() >= deflate_threshold) {
             std::string_view const digit{
                 p.binary ? "" : &type_digits[static_cast<int>(p.type)], p.binary ? 0u : 1u};
             compressed_.push_back(server_.shard(shard_).deflate->compress(digit, p.data.view()));

@@ -182,7 +182,7 @@ void client::finish_connect(
         s->deliver(*packet);
 }
 
-send_status client::send(encoded_packet const& packet, bool is_volatile) {
+send_status client::send(encoded_packet const& packet, bool is_volatile, bool compress) {
     if (!session_)
         return send_status::closed;
     if (session_->buffered_bytes() > server_.options.max_buffered_bytes) {
@@ -197,16 +197,16 @@ send_status client::send(encoded_packet const& packet, bool is_volatile) {
         });
         return send_status::disconnected;
     }
-    session_->send(packet.text);
+    session_->send(packet.text, false, compress);
     for (auto const& a : packet.attachments)
-        session_->send(a, true);
+        session_->send(a, true, compress);
     return send_status::sent;
 }
 
-send_status client::send(parser::packet const& packet, bool is_volatile) {
+send_status client::send(parser::packet const& packet, bool is_volatile, bool compress) {
     auto encoded = parser::encode(packet);
     encoded_packet out{shared_bytes{std::move(encoded.text)}, std::move(encoded.attachments), {}};
-    return send(out, is_volatile);
+    return send(out, is_volatile, compress);
 }
 
 void client::close(disconnect_reason reason) {

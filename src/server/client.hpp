@@ -29,9 +29,9 @@ public:
     void on_close(engine::close_reason reason);
 
     /// Queues an encoded packet, enforcing max_buffered_bytes.
-    send_status send(encoded_packet const& packet, bool is_volatile);
+    send_status send(encoded_packet const& packet, bool is_volatile, bool compress = true);
     /// Encodes and queues a packet of this connection only.
-    send_status send(parser::packet const& packet, bool is_volatile = false);
+    send_status send(parser::packet const& packet, bool is_volatile = false, bool compress = true);
     /// Ends the connection: every socket leaves with `reason`, then the session closes.
     void close(disconnect_reason reason);
     /// socket.disconnect(true): every socket leaves as if disconnected by the server, then the

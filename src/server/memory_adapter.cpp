@@ -194,7 +194,8 @@ void memory_adapter::broadcast(
             state.log.push_back({packet, opts, std::chrono::steady_clock::now()});
             expire(state);
         }
-        for_each_match(shard, opts, [&](socket& s) { s.deliver(*packet, opts.is_volatile); });
+        for_each_match(
+            shard, opts, [&](socket& s) { s.deliver(*packet, opts.is_volatile, opts.compress); });
     });
 }
 
@@ -208,7 +209,7 @@ void memory_adapter::broadcast_with_ack(
     on_every_shard(
         [this, packet, opts, ack_id, on_ack, count](std::size_t shard) {
             for_each_match(shard, opts, [&](socket& s) {
-                if (s.deliver(*packet, opts.is_volatile) == send_status::sent) {
+                if (s.deliver(*packet, opts.is_volatile, opts.compress) == send_status::sent) {
                     s.expect_ack(ack_id, on_ack);
                     count->fetch_add(1);
                 }

@@ -116,6 +116,10 @@ socket_emitter socket::volatile_() {
     return {*this, true, std::nullopt};
 }
 
+socket_emitter socket::compress(bool on) {
+    return {*this, false, std::nullopt, on};
+}
+
 socket_emitter socket::timeout(std::chrono::milliseconds t) {
     return {*this, false, t};
 }
@@ -134,7 +138,7 @@ broadcast_operator socket::except(std::string room) const {
     return broadcast().except(std::move(room));
 }
 
-send_status socket::emit_message(message m, bool is_volatile) {
+send_status socket::emit_message(message m, bool is_volatile, bool compress) {
     if (m.args.empty() || !m.args[0].is_string())
         return send_status::invalid;
     std::string_view const event = m.args[0].get_string();
@@ -155,6 +159,7 @@ send_status socket::emit_message(message m, bool is_volatile) {
         broadcast_options own;
         own.rooms.push_back(id_);
         own.is_volatile = is_volatile;
+        own.compress = compress;
         broadcast_operator{*nsp_, std::move(own)}.emit_message(std::move(m));
         return send_status::sent;
     }
@@ -163,13 +168,13 @@ send_status socket::emit_message(message m, bool is_volatile) {
     p.nsp = nsp_->name();
     p.data = std::move(m.args);
     p.attachments = std::move(m.attachments);
-    return client_->send(p, is_volatile);
+    return client_->send(p, is_volatile, compress);
 }
 
-send_status socket::deliver(encoded_packet const& packet, bool is_volatile) {
+send_status socket::deliver(encoded_packet const& packet, bool is_volatile, bool compress) {
     if (!connected_ || !client_)
         return send_status::closed;
-    return client_->send(packet, is_volatile);
+    return client_->send(packet, is_volatile, compress);
 }
 
 void socket::expect_ack(std::uint64_t id, std::function<void(message)> on_ack) {

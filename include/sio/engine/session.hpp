@@ -50,7 +50,9 @@ public:
     /// Queues one message; all messages queued in one event-loop turn leave in one write.
     /// `data` is shared, never copied: a broadcast passes the same bytes to every session.
     /// Ignored once the session is closing.
-    void send(shared_bytes data, bool binary = false);
+    /// With `compress` false the message is never deflated (permessage-deflate) and does not
+    /// make a polling answer compressed.
+    void send(shared_bytes data, bool binary = false, bool compress = true);
 
     /// Closes the session after what is queued has been sent ("forced close").
     void close();
@@ -81,6 +83,7 @@ private:
         packet_type type;
         shared_bytes data;
         bool binary;
+        bool compress = true;
     };
 
     // Called by the server and the transports, on this shard.
@@ -95,10 +98,10 @@ private:
     void begin_close(close_reason reason);
     void finish(close_reason reason, bool by_peer = false);
 
-    void queue(packet_type type, shared_bytes data, bool binary);
+    void queue(packet_type type, shared_bytes data, bool binary, bool compress = true);
     void schedule_flush();
     void flush();
-    void respond_poll(std::string_view body);
+    void respond_poll(std::string_view body, bool compress = true);
     void arm_ping();
     void arm_pong_deadline();
     void wait_for_pong();

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string_view>
 
 namespace sio {
@@ -71,6 +72,14 @@ public:
     /// Dynamic namespaces: a name the predicate accepts is created on its first connection and
     /// set up by `init` (register its handlers there). Set-up time only.
     void of(nsp_predicate accept, std::function<void(nsp&)> init);
+    /// Dynamic namespaces whose whole name matches `pattern` (io.of(/^\/dynamic-\d+$/)).
+    void of(std::regex const& pattern, std::function<void(nsp&)> init) {
+        of(
+            [pattern](std::string_view name, boost::json::object const&) {
+                return std::regex_match(name.begin(), name.end(), pattern);
+            },
+            std::move(init));
+    }
     /// The main namespace "/".
     nsp& sockets() { return of("/"); }
 

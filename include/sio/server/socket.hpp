@@ -145,7 +145,7 @@ public:
         return emit_message(make_event(event, std::forward<Args>(args)...), false);
     }
     /// Emits `m` whose first argument is the event name.
-    send_status emit_message(message m, bool is_volatile = false);
+    send_status emit_message(message m, bool is_volatile = false, bool compress = true);
 
     /// Emits and waits for the client's ack; the token is an Asio completion token for
     /// void(error_code, message) (a callback, net::use_awaitable, ...). Errors: ack_timeout
@@ -162,6 +162,7 @@ public:
 
     /// Flags for the next emit: s.volatile_().emit(...), s.timeout(2s).emit_with_ack(...).
     socket_emitter volatile_();
+    socket_emitter compress(bool on);
     socket_emitter timeout(std::chrono::milliseconds t);
 
     /// Everyone in the namespace but this socket.
@@ -176,7 +177,8 @@ public:
 
     /// For adapters: queue an encoded packet for this client. Volatile packets are dropped when
     /// the client is over its send limit. Own shard only.
-    send_status deliver(encoded_packet const& packet, bool is_volatile = false);
+    send_status
+    deliver(encoded_packet const& packet, bool is_volatile = false, bool compress = true);
     /// For adapters: register a pending broadcast ack under `id`.
     void expect_ack(std::uint64_t id, std::function<void(message)> on_ack);
 
@@ -251,22 +253,28 @@ private:
     std::uint64_t next_ack_id_ = 0;
 };
 
-/// A socket with flags for its next emit (volatile, timeout).
+/// A socket with flags for its next emit (volatile, compress, timeout).
 class socket_emitter {
 public:
-    socket_emitter(socket& s, bool is_volatile, std::optional<std::chrono::milliseconds> t)
+    socket_emitter(
+        socket& s,
+        bool is_volatile,
+        std::optional<std::chrono::milliseconds> t,
+        bool compress = true)
         : socket_(&s)
         , is_volatile_(is_volatile)
+        , compress_(compress)
         , timeout_(t) {}
 
-    socket_emitter volatile_() const { return {*socket_, true, timeout_}; }
+    socket_emitter volatile_() const { return {*socket_, true, timeout_, compress_}; }
+    socket_emitter compress(bool on) const { return {*socket_, is_volatile_, timeout_, on}; }
     socket_emitter timeout(std::chrono::milliseconds t) const {
-        return {*socket_, is_volatile_, t};
+        return {*socket_, is_volatile_, t, compress_};
     }
 
     template <class... Args> send_status emit(std::string_view event, Args&&... args) const {
         return socket_->emit_message(
-            socket::make_event(event, std::forward<Args>(args)...), is_volatile_);
+            socket::make_event(event, std::forward<Args>(args)...), is_volatile_, compress_);
     }
     template <class CompletionToken>
     auto emit_with_ack(std::string_view event, message args, CompletionToken&& token) const {
@@ -281,6 +289,7 @@ public:
 private:
     socket* socket_;
     bool is_volatile_;
+    bool compress_;
     std::optional<std::chrono::milliseconds> timeout_;
 };
 
