@@ -90,7 +90,12 @@ void live::attach(sio::socket& s) {
         }
         source_.post(
             [this, ref = s.ref(), id = s.id(), request = std::move(request), reply]() mutable {
-                subscribe(std::move(ref), std::move(id), std::move(request), std::move(reply));
+                try {
+                    subscribe(std::move(ref), id, std::move(request), reply);
+                } catch (std::exception const& ex) {
+                    // The database refused (a table dropped or altered meanwhile, ...): say so.
+                    reply(failure(std::string{"subscribe failed: "} + ex.what()));
+                }
             });
     });
 
@@ -112,9 +117,14 @@ void live::attach(sio::socket& s) {
             reply(failure("unsubscribe expects {sub} or {table, where?}"));
             return;
         }
-        s.leave(sub);
-        reply(boost::json::object{{"ok", true}});
-        source_.post([this, id = s.id(), sub] { unsubscribe(id, sub); });
+        // Through the feed thread: a subscribe still pending there joins first, then this leaves.
+        source_.post([this, id = s.id(), sub, ref = s.ref(), reply] {
+            unsubscribe(id, sub);
+            ref.dispatch([sub, reply](sio::socket& s) {
+                s.leave(sub);
+                reply(boost::json::object{{"ok", true}});
+            });
+        });
     });
 
     s.on_disconnect([this](sio::socket& s, disconnect_reason) {

@@ -366,7 +366,14 @@ snapshot postgres::take_snapshot(table_info const& t, filter const& where, std::
                        "'::jsonb)";
             } else {
                 params.push_back(boost::json::serialize(value));
-                sql += cell + " = $" + std::to_string(params.size()) + "::jsonb";
+                std::string n{"$"}; // appended: g++ 12 -Wrestrict misfires on "$" + to_string
+                n += std::to_string(params.size());
+                sql += "(" + cell + " = " + n + "::jsonb";
+                if (value.is_string()) // integers beyond 2^53 travel as strings (to_row)
+                    sql += " OR (jsonb_typeof(" + cell + ") = 'number' AND abs((" + cell +
+                           ")::numeric) > 9007199254740992 AND (" + cell + ")::text = " + n +
+                           "::jsonb #>> '{}')";
+                sql += ")";
             }
         }
         sql += " ORDER BY ";
@@ -394,7 +401,8 @@ snapshot postgres::take_snapshot(table_info const& t, filter const& where, std::
 
 std::optional<std::vector<change>>
 postgres::changes_between(std::int64_t since, std::int64_t upto) {
-    if (since < trimmed_upto_)
+    // The window is what --retain promises, whether or not trimming has caught up yet.
+    if (since < trimmed_upto_ || upto - since > static_cast<std::int64_t>(options_.retain))
         return std::nullopt;
     std::vector<change> all;
     while (true) {

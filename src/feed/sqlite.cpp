@@ -226,7 +226,7 @@ void sqlite::install(std::string const& name) {
         "CREATE TRIGGER " + trigger("delete") + " AFTER DELETE ON " + q +
             " BEGIN INSERT INTO _sio_changes(tbl, op, old) VALUES(" + lit + ", 'delete', " +
             row_json(info, "OLD") + "); END");
-    tables_.emplace(name, std::move(info));
+    tables_.insert_or_assign(name, std::move(info));
 }
 
 void sqlite::on_change(std::function<void(change const&)> f) {
@@ -322,12 +322,39 @@ void sqlite::read_watch() {
         });
 }
 
+void sqlite::check_schema() {
+    statement version{db_, "PRAGMA schema_version"};
+    version.step();
+    auto const v = version.int64(0);
+    if (v == schema_version_)
+        return;
+    if (schema_version_ >= 0) {
+        // A watched table was altered: rebuild its triggers and columns (rows written between
+        // the ALTER and now carry the old column set).
+        for (auto const& name : options_.tables) {
+            try {
+                install(name);
+            } catch (std::exception const& ex) {
+                log(log_level::error,
+                    std::string{"feed: no longer watching "} + name + ": " + ex.what());
+                tables_.erase(name);
+            }
+        }
+        statement after{db_, "PRAGMA schema_version"};
+        after.step();
+        schema_version_ = after.int64(0);
+        return;
+    }
+    schema_version_ = v;
+}
+
 void sqlite::arm_poll_timer() {
     poll_timer_.expires_after(options_.poll_interval);
     poll_timer_.async_wait([this](boost::system::error_code ec) {
         if (ec)
             return;
         try {
+            check_schema();
             poll(false);
             if (++since_trim_ >= 50) {
                 since_trim_ = 0;
@@ -412,12 +439,17 @@ snapshot sqlite::take_snapshot(table_info const& t, filter const& where, std::si
                 sql += ref + " IS NULL";
                 continue;
             }
-            if (value.is_string())
-                sql += "typeof(" + ref + ") = 'text' AND ";
-            else
-                sql += "typeof(" + ref + ") IN ('integer', 'real') AND ";
             params.push_back(value);
-            sql += ref + " = ?" + std::to_string(params.size());
+            std::string n{"?"}; // appended: g++ 12 -Wrestrict misfires on "?" + to_string
+            n += std::to_string(params.size());
+            if (value.is_string()) {
+                // Integers beyond 2^53 travel as strings (to_row): match those too.
+                sql += "((typeof(" + ref + ") = 'text' AND " + ref + " = " + n + ") OR (typeof(" +
+                       ref + ") = 'integer' AND abs(" + ref + ") > 9007199254740992 AND CAST(" +
+                       ref + " AS TEXT) = " + n + "))";
+            } else {
+                sql += "(typeof(" + ref + ") IN ('integer', 'real') AND " + ref + " = " + n + ")";
+            }
         }
         sql += " ORDER BY ";
         for (std::size_t i = 0; i < t.key.size(); ++i)
@@ -443,7 +475,8 @@ snapshot sqlite::take_snapshot(table_info const& t, filter const& where, std::si
 }
 
 std::optional<std::vector<change>> sqlite::changes_between(std::int64_t since, std::int64_t upto) {
-    if (since < trimmed_upto_)
+    // The window is what --retain promises, whether or not trimming has caught up yet.
+    if (since < trimmed_upto_ || upto - since > static_cast<std::int64_t>(options_.retain))
         return std::nullopt;
     std::vector<change> all;
     while (true) {

@@ -80,6 +80,7 @@ private:
     void install(std::string const& name);
     void poll(bool force);
     void trim();
+    void check_schema();
     void arm_poll_timer();
     void watch_wal();
     void read_watch();
@@ -93,6 +94,7 @@ private:
     std::int64_t delivered_ = 0;
     std::int64_t trimmed_upto_ = 0; // every change at or below this id may be gone from the log
     std::int64_t data_version_ = -1;
+    std::int64_t schema_version_ = -1;
     std::size_t since_trim_ = 0;
 
     boost::asio::io_context ioc_{};
