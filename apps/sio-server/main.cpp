@@ -106,6 +106,7 @@ std::string read_client_js(settings const& s, char const* argv0) {
 
 int main(int argc, char** argv) {
     auto const cfg = parse(argc, argv);
+    sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::warn); // diagnostics to stderr
     std::unique_ptr<app::database> db;
     try {
         db = app::open_database(cfg.db, cfg.tables, cfg.retain);

@@ -17,6 +17,16 @@ using detail::quote_ident;
 using detail::quote_literal;
 
 constexpr std::size_t read_batch = 5000;
+// Settings under which rows become JSON, both in the writers' triggers and in our own snapshot
+// queries, so that a writer's session (time zone, float digits, bytea format) cannot change the
+// values captured.
+constexpr char const* json_settings =
+    "SET TimeZone = 'UTC' SET extra_float_digits = 1 SET bytea_output = 'hex' "
+    "SET IntervalStyle = 'postgres' SET DateStyle = 'ISO, YMD'";
+constexpr char const* session_settings =
+    "SET TimeZone = 'UTC'; SET extra_float_digits = 1; SET bytea_output = 'hex'; "
+    "SET IntervalStyle = 'postgres'; SET DateStyle = 'ISO, YMD'; SET client_min_messages = warning";
+
 // Key of the transaction-scoped advisory lock that orders commits of watched tables.
 constexpr char const* commit_lock_key = "7310582214011";
 
@@ -86,7 +96,8 @@ op op_of(std::string_view s) {
 postgres::postgres(std::string conninfo, postgres_options options)
     : conninfo_(std::move(conninfo))
     , options_(std::move(options))
-    , poll_timer_(ioc_) {
+    , poll_timer_(ioc_)
+    , reconnect_timer_(ioc_) {
     conn_ = PQconnectdb(conninfo_.c_str());
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
         std::string message = conn_ ? PQerrorMessage(conn_) : "out of memory";
@@ -94,7 +105,7 @@ postgres::postgres(std::string conninfo, postgres_options options)
         throw std::runtime_error("cannot connect to PostgreSQL: " + message);
     }
     try {
-        exec(conn_, "SET client_min_messages = warning");
+        exec(conn_, session_settings);
         for (auto const& sql : options_.setup)
             exec(conn_, sql);
         exec(conn_, "CREATE SEQUENCE IF NOT EXISTS _sio_change_ids");
@@ -111,11 +122,15 @@ postgres::postgres(std::string conninfo, postgres_options options)
         // Row capture, in the writer's transaction: json keeps the column order.
         exec(
             conn_,
-            "CREATE OR REPLACE FUNCTION _sio_capture() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            "BEGIN "
-            "INSERT INTO _sio_changes(tbl, op, \"row\", old) VALUES (TG_TABLE_NAME, lower(TG_OP), "
-            "CASE WHEN TG_OP <> 'DELETE' THEN row_to_json(NEW) END, "
-            "CASE WHEN TG_OP <> 'INSERT' THEN row_to_json(OLD) END); RETURN NULL; END $$");
+            // The watched table's name comes as the trigger's argument: a partition's rows are
+            // reported under the partitioned table they belong to.
+            std::string{
+                "CREATE OR REPLACE FUNCTION _sio_capture() RETURNS trigger LANGUAGE plpgsql "} +
+                json_settings +
+                " AS $$ BEGIN "
+                "INSERT INTO _sio_changes(tbl, op, \"row\", old) VALUES (TG_ARGV[0], lower(TG_OP), "
+                "CASE WHEN TG_OP <> 'DELETE' THEN row_to_json(NEW) END, "
+                "CASE WHEN TG_OP <> 'INSERT' THEN row_to_json(OLD) END); RETURN NULL; END $$");
         // Numbering at commit, under a lock held until the commit is visible: ids become
         // visible in increasing order, so a reader asking for "id > last" misses nothing.
         exec(
@@ -134,11 +149,18 @@ postgres::postgres(std::string conninfo, postgres_options options)
                 "ORDER BY seq LOOP UPDATE _sio_changes SET change_id = nextval('_sio_change_ids'), "
                 "committed_at = stamp WHERE seq = r.seq; END LOOP; "
                 "PERFORM pg_notify('_sio_changes', ''); RETURN NULL; END $$");
-        exec(conn_, "DROP TRIGGER IF EXISTS _sio_number ON _sio_changes");
-        exec(
+        // Every statement here replaces in place (never drop-then-create): a writer committing
+        // meanwhile is captured and numbered by the old definitions or the new ones, never by
+        // neither, and no lock is taken that a writer could deadlock against.
+        auto numbering = exec(
             conn_,
-            "CREATE CONSTRAINT TRIGGER _sio_number AFTER INSERT ON _sio_changes "
-            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION _sio_number()");
+            "SELECT 1 FROM pg_trigger WHERE tgname = '_sio_number' AND "
+            "tgrelid = '_sio_changes'::regclass");
+        if (numbering.rows() == 0)
+            exec(
+                conn_,
+                "CREATE CONSTRAINT TRIGGER _sio_number AFTER INSERT ON _sio_changes "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION _sio_number()");
         for (auto const& t : options_.tables)
             install(t);
         auto bounds = exec(
@@ -152,6 +174,39 @@ postgres::postgres(std::string conninfo, postgres_options options)
     } catch (...) {
         PQfinish(conn_);
         throw;
+    }
+}
+
+void postgres::reconnect() {
+    // The connection broke (server restart, pg_terminate_backend): reconnect with a pause, then
+    // catch up — the log kept everything committed meanwhile.
+    if (socket_) {
+        socket_->cancel();
+        socket_->release();
+        socket_.reset();
+    }
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK) {
+        log(log_level::warn,
+            std::string{"postgresql: reconnect failed, retrying: "} + PQerrorMessage(conn_));
+        reconnect_pending_ = true;
+        reconnect_timer_.expires_after(std::chrono::seconds(1));
+        reconnect_timer_.async_wait([this](boost::system::error_code ec) {
+            reconnect_pending_ = false;
+            if (!ec)
+                reconnect();
+        });
+        return;
+    }
+    try {
+        exec(conn_, session_settings);
+        exec(conn_, "LISTEN _sio_changes");
+        socket_ = std::make_unique<boost::asio::posix::stream_descriptor>(ioc_, PQsocket(conn_));
+        wait_notify();
+        poll();
+        log(log_level::info, "postgresql: reconnected");
+    } catch (std::exception const& ex) {
+        log(log_level::warn, ex.what());
     }
 }
 
@@ -186,15 +241,16 @@ void postgres::install(std::string const& name) {
             bytea_columns_[name].push_back(c.name);
         info.columns.push_back(std::move(c));
     }
+    has_primary_key_[name] = !info.key.empty();
     if (info.key.empty()) // no primary key: the whole row identifies it
         for (auto const& c : info.columns)
             info.key.push_back(c.name);
-    exec(conn_, "DROP TRIGGER IF EXISTS _sio_capture ON " + quote_ident(name));
     exec(
         conn_,
-        "CREATE TRIGGER _sio_capture AFTER INSERT OR UPDATE OR DELETE ON " + quote_ident(name) +
-            " FOR EACH ROW EXECUTE FUNCTION _sio_capture()");
-    tables_.emplace(name, std::move(info));
+        "CREATE OR REPLACE TRIGGER _sio_capture AFTER INSERT OR UPDATE OR DELETE ON " +
+            quote_ident(name) + " FOR EACH ROW EXECUTE FUNCTION _sio_capture(" +
+            quote_literal(name) + ")");
+    tables_.insert_or_assign(name, std::move(info));
 }
 
 void postgres::on_change(std::function<void(change const&)> f) {
@@ -256,6 +312,7 @@ void postgres::wait_notify() {
             if (PQconsumeInput(conn_) == 0) {
                 log(log_level::error,
                     std::string{"postgresql connection lost: "} + PQerrorMessage(conn_));
+                reconnect();
                 return;
             }
             bool notified = false;
@@ -287,6 +344,8 @@ void postgres::arm_poll_timer() {
             }
         } catch (std::exception const& ex) {
             log(log_level::error, std::string{"feed poll failed: "} + ex.what());
+            if (PQstatus(conn_) != CONNECTION_OK && !reconnect_timer_pending())
+                reconnect();
         }
         arm_poll_timer();
     });
@@ -349,17 +408,18 @@ snapshot postgres::take_snapshot(table_info const& t, filter const& where, std::
         poll();
         snapshot out;
         out.last_change_id = delivered_;
-        std::string sql = "SELECT j::text FROM (SELECT row_to_json(t) AS j, t.* FROM " +
-                          quote_ident(t.name) + " t) s";
+        // The row's JSON comes from a lateral, so no user column can clash with its alias.
+        std::string sql = "SELECT r._sio_row::text FROM " + quote_ident(t.name) +
+                          " t CROSS JOIN LATERAL (SELECT row_to_json(t) AS _sio_row) r";
         std::vector<std::optional<std::string>> params;
         bool first = true;
         for (auto const& [col, value] : where) {
             sql += first ? " WHERE " : " AND ";
             first = false;
-            auto const cell = "(s.j::jsonb -> " + quote_literal(col) + ")";
+            auto const cell = "(r._sio_row::jsonb -> " + quote_literal(col) + ")";
             // Compared as JSON, as the in-memory matcher compares the change rows.
             if (value.is_null()) {
-                sql += "s." + quote_ident(col) + " IS NULL";
+                sql += "t." + quote_ident(col) + " IS NULL";
             } else if (value.is_bool()) {
                 sql += "(" + cell + " = '" + (value.get_bool() ? "true" : "false") +
                        "'::jsonb OR " + cell + " = '" + (value.get_bool() ? "1" : "0") +
@@ -377,8 +437,12 @@ snapshot postgres::take_snapshot(table_info const& t, filter const& where, std::
             }
         }
         sql += " ORDER BY ";
-        for (std::size_t i = 0; i < t.key.size(); ++i)
-            sql += (i ? ", s." : "s.") + quote_ident(t.key[i]);
+        if (!has_primary_key_[t.name]) {
+            sql += "t.ctid"; // any column may be unorderable (json); the physical order will do
+        } else {
+            for (std::size_t i = 0; i < t.key.size(); ++i)
+                sql += (i ? ", t." : "t.") + quote_ident(t.key[i]);
+        }
         sql += " LIMIT " + std::to_string(limit + 1);
         auto rows = exec(conn_, sql, params);
         auto bytea = bytea_columns_.find(t.name);

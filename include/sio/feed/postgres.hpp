@@ -75,6 +75,8 @@ private:
     void trim();
     void arm_poll_timer();
     void wait_notify();
+    void reconnect();
+    bool reconnect_timer_pending() const noexcept { return reconnect_pending_; }
     std::vector<change> read_changes(std::int64_t after, std::int64_t upto, std::size_t limit);
 
     std::string conninfo_{};
@@ -82,6 +84,7 @@ private:
     pg_conn* conn_ = nullptr;
     std::map<std::string, table_info, std::less<>> tables_{};
     std::map<std::string, std::vector<std::string>, std::less<>> bytea_columns_{};
+    std::map<std::string, bool, std::less<>> has_primary_key_{};
     std::vector<listener> listeners_{};
     std::int64_t delivered_ = 0;
     std::int64_t trimmed_upto_ = 0;
@@ -89,6 +92,8 @@ private:
 
     boost::asio::io_context ioc_{};
     boost::asio::steady_timer poll_timer_;
+    boost::asio::steady_timer reconnect_timer_;
+    bool reconnect_pending_ = false;
     std::unique_ptr<boost::asio::posix::stream_descriptor> socket_{};
     std::thread thread_{};
 };
