@@ -37,7 +37,8 @@ void on_connection(sio::socket& s) {
 
     s.on("enviar-mensaje", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
         auto const id = ++last_message_id;
-        s.broadcast().emit("enviar-mensaje", msg.slice(0, 1));
+        // Node relays an absent payload as null (undefined inside an array).
+        s.broadcast().emit("enviar-mensaje", msg.empty() ? sio::args(nullptr) : msg.slice(0, 1));
         ack(id);
     });
 

@@ -203,6 +203,15 @@ void http_connection::respond(http_response response) {
     bool const keep_alive = request_.keep_alive() && response.keep_alive() &&
                             !server_.closing.load(std::memory_order_relaxed);
     response.keep_alive(keep_alive);
+    if (keep_alive) {
+        // As Node: tells keep-alive clients when we drop an idle connection, so they do not
+        // reuse one at the moment it closes.
+        response.set(
+            http::field::keep_alive,
+            "timeout=" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                            server_.options.keep_alive_timeout)
+                                            .count()));
+    }
     if (!cookie_.empty()) {
         response.set(http::field::set_cookie, cookie_);
         cookie_.clear();

@@ -102,16 +102,24 @@ void session::flush() {
             respond_poll("6"); // EIO v4: release the GET so the client can pause polling
         return;
     }
+    // With a close queued behind other packets, those go in this answer and the close in the
+    // next one, as Node does: clients handle what the payload carried before the transport
+    // closes (socket.io-client would otherwise see "transport close", not the DISCONNECTs).
+    bool const close_now = close_queued_ && queue_.size() == 1;
+    std::size_t const count = close_queued_ && !close_now ? queue_.size() - 1 : queue_.size();
     std::string payload;
     bool compress = false; // as Node: compressed when any packet allows it
-    for (auto const& p : queue_) {
+    for (std::size_t i = 0; i < count; ++i) {
+        auto const& p = queue_[i];
         append_payload_packet({p.type, p.data.view(), p.binary}, payload);
         compress = compress || p.compress;
     }
-    queue_.clear();
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(count));
     queued_bytes_ = 0;
+    for (auto const& p : queue_)
+        queued_bytes_ += p.data.size() + 1;
     respond_poll(payload, compress);
-    if (close_queued_)
+    if (close_now)
         finish(close_reason_);
 }
 

@@ -42,6 +42,24 @@ void append_string(std::string_view s, std::string& out) {
     char const* const end = s.data() + s.size();
     for (char const* p = run; p != end; ++p) {
         auto const c = static_cast<unsigned char>(*p);
+        // A lone UTF-16 surrogate kept from the peer's JSON (WTF-8: ED A0..BF xx) goes back out
+        // escaped, as JSON.stringify writes it.
+        if (c == 0xED && end - p >= 3 && (static_cast<unsigned char>(p[1]) & 0xE0) == 0xA0) {
+            out.append(run, p);
+            unsigned const cp = 0xD000u | ((static_cast<unsigned char>(p[1]) & 0x3Fu) << 6) |
+                                (static_cast<unsigned char>(p[2]) & 0x3Fu);
+            char const u[6] = {
+                '\\',
+                'u',
+                hex[(cp >> 12) & 15],
+                hex[(cp >> 8) & 15],
+                hex[(cp >> 4) & 15],
+                hex[cp & 15]};
+            out.append(u, sizeof u);
+            p += 2;
+            run = p + 1;
+            continue;
+        }
         char const esc = escapes[c];
         if (esc == 0)
             continue;
@@ -311,9 +329,94 @@ std::string to_json(boost::json::value const& v) {
     return out;
 }
 
+namespace {
+
+int hex4(std::string_view s) {
+    int v = 0;
+    for (char c : s) {
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= c - '0';
+        else if (c >= 'a' && c <= 'f')
+            v |= c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+            v |= c - 'A' + 10;
+        else
+            return -1;
+    }
+    return v;
+}
+
+bool may_hold_surrogate_escape(std::string_view text) {
+    for (auto pos = text.find("\\u"); pos != std::string_view::npos;
+         pos = text.find("\\u", pos + 2))
+        if (pos + 2 < text.size() && (text[pos + 2] == 'd' || text[pos + 2] == 'D'))
+            return true;
+    return false;
+}
+
+// JSON.parse accepts lone UTF-16 surrogate escapes ("\ud800") and JS peers send them; Boost.JSON
+// 1.81 refuses them. Rewrites each lone one as its WTF-8 bytes (kept as is with
+// allow_invalid_utf8, and escaped again by append_string), leaving valid pairs alone.
+std::string keep_lone_surrogates(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char const c = text[i];
+        if (!in_string) {
+            in_string = c == '"';
+            out.push_back(c);
+            continue;
+        }
+        if (c == '"') {
+            in_string = false;
+            out.push_back(c);
+            continue;
+        }
+        if (c != '\\' || i + 1 >= text.size()) {
+            out.push_back(c);
+            continue;
+        }
+        if (text[i + 1] != 'u' || i + 6 > text.size()) {
+            out.append(text.substr(i, 2));
+            ++i;
+            continue;
+        }
+        int const cp = hex4(text.substr(i + 2, 4));
+        bool const high = cp >= 0xD800 && cp <= 0xDBFF;
+        bool const low = cp >= 0xDC00 && cp <= 0xDFFF;
+        if (high && i + 12 <= text.size() && text[i + 6] == '\\' && text[i + 7] == 'u') {
+            int const next = hex4(text.substr(i + 8, 4));
+            if (next >= 0xDC00 && next <= 0xDFFF) { // a valid pair: Boost.JSON takes it
+                out.append(text.substr(i, 12));
+                i += 11;
+                continue;
+            }
+        }
+        if (high || low) {
+            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+            out.append(text.substr(i, 6));
+        }
+        i += 5;
+    }
+    return out;
+}
+
+} // namespace
+
 boost::system::result<boost::json::value> parse_json(std::string_view text, std::size_t max_depth) {
     json::parse_options opt;
     opt.max_depth = max_depth;
+    std::string repaired;
+    if (may_hold_surrogate_escape(text)) {
+        repaired = keep_lone_surrogates(text);
+        text = repaired;
+        opt.allow_invalid_utf8 = true;
+    }
     // Scratch space for the value stack, as boost::json::parse uses; larger values spill to the
     // heap.
     unsigned char temp[512];

@@ -212,8 +212,9 @@ void socket::start_ack(
     p.id = id;
     p.data = std::move(full.args);
     p.attachments = std::move(full.attachments);
-    pending_ack pending;
-    pending.handler = std::move(handler);
+    // Constructed, not assigned: Boost 1.81's any_completion_handler move assignment wraps the
+    // handler in itself until the stack overflows.
+    pending_ack pending{std::move(handler), {}, {}};
     if (timeout) {
         pending.timer = std::make_unique<net::steady_timer>(get_executor(), *timeout);
         pending.timer->async_wait([weak = weak_from_this(), id](boost::system::error_code ec) {
