@@ -406,6 +406,44 @@ std::string keep_lone_surrogates(std::string_view text) {
     return out;
 }
 
+// UTF-8 where the only extension allowed is a surrogate code point (WTF-8), which
+// keep_lone_surrogates produced; anything else invalid is still refused.
+bool is_utf8_or_surrogates(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto const c = static_cast<unsigned char>(s[i]);
+        std::size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return false;
+        }
+        for (std::size_t k = 1; k <= n; ++k) {
+            if (i + k >= s.size())
+                return false;
+            auto const b = static_cast<unsigned char>(s[i + k]);
+            if (b < (k == 1 ? lo : 0x80u) || b > (k == 1 ? hi : 0xBFu))
+                return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
 } // namespace
 
 boost::system::result<boost::json::value> parse_json(std::string_view text, std::size_t max_depth) {
@@ -414,6 +452,8 @@ boost::system::result<boost::json::value> parse_json(std::string_view text, std:
     std::string repaired;
     if (may_hold_surrogate_escape(text)) {
         repaired = keep_lone_surrogates(text);
+        if (!is_utf8_or_surrogates(repaired))
+            return error::invalid_json;
         text = repaired;
         opt.allow_invalid_utf8 = true;
     }
