@@ -1,5 +1,7 @@
 // socketio_test_server: what the interop tests need beyond chat_server, through the public API
-// only. Usage: socketio_test_server --port P (0 picks a free port); SIO_TEST_LOG=1 logs to stderr.
+// only. Usage: socketio_test_server --port P [--recovery] [--max-buffered-bytes N]
+// (port 0 picks a free port; --recovery turns connection state recovery on, with a 60 s window);
+// SIO_TEST_LOG=1 logs to stderr.
 //
 // "/" (and every namespace below, through add_common):
 //   request-ack (name, ...args, ack)  emits `name` with args to the client, waits 2 s for its ack,
@@ -12,6 +14,11 @@
 //   rooms (ack)                       ack(s.rooms())
 //   fetch ([room,] ack)               ack(ids of io[.in(room)].fetch_sockets())
 //   disconnect-log (ack)              ack([{id, nsp, reason}...]) of every socket that left
+//   room-emit ({room, event, args}, ack)  io.to(room).emit(event, ...args), ack(true)
+//   flood ({count, size}, ack)        emits `count` "flood" events of `size` bytes to the sender
+//                                     at once; acks {sent, dropped, disconnected} as counted
+//                                     from the send statuses
+//   stats (ack)                       ack({sockets, recovered: this socket's recovered()})
 // "/private"  refuses with connect_error{"not allowed", {reason: "no token"}} unless
 //             auth.token == "ok"; emits welcome-private {id} on connection.
 // "/dyn-*"    dynamic namespaces; each connection gets welcome-dyn <namespace name>.
@@ -132,6 +139,47 @@ void add_common(sio::socket& s) {
     s.on("disconnect-log", [](sio::socket&, sio::message const&, sio::ack ack) {
         ack(left.snapshot());
     });
+
+    s.on("room-emit", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        auto const* o = msg.empty() ? nullptr : msg[0].if_object();
+        if (o && o->contains("room") && o->contains("event") && o->at("room").is_string() &&
+            o->at("event").is_string()) {
+            sio::message args;
+            if (auto const* a = o->if_contains("args"); a && a->is_array())
+                args.args = a->as_array();
+            s.nsp()
+                .to(std::string{o->at("room").get_string()})
+                .emit(o->at("event").get_string(), args);
+        }
+        ack(true);
+    });
+
+    s.on("flood", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        auto const* o = msg.empty() ? nullptr : msg[0].if_object();
+        auto const count = o && o->contains("count") ? o->at("count").to_number<std::int64_t>() : 0;
+        auto const size = o && o->contains("size") ? o->at("size").to_number<std::int64_t>() : 0;
+        bool const is_volatile = o && o->contains("volatile") && o->at("volatile") == true;
+        std::string const payload(static_cast<std::size_t>(size), 'x');
+        std::int64_t sent = 0, dropped = 0, disconnected = 0;
+        for (std::int64_t i = 0; i < count; ++i) {
+            auto const status =
+                is_volatile ? s.volatile_().emit("flood", i, payload) : s.emit("flood", i, payload);
+            if (status == sio::send_status::sent)
+                ++sent;
+            else if (status == sio::send_status::dropped)
+                ++dropped;
+            else if (status == sio::send_status::disconnected) {
+                ++disconnected;
+                break;
+            }
+        }
+        ack(boost::json::object{
+            {"sent", sent}, {"dropped", dropped}, {"disconnected", disconnected}});
+    });
+
+    s.on("stats", [](sio::socket& s, sio::message const&, sio::ack ack) {
+        ack(boost::json::object{{"sockets", s.nsp().socket_count()}, {"recovered", s.recovered()}});
+    });
 }
 
 void require_token(sio::socket& s, sio::next next) {
@@ -145,15 +193,22 @@ void require_token(sio::socket& s, sio::next next) {
 
 int main(int argc, char** argv) {
     unsigned short port = 3000;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (std::string_view{argv[i]} == "--port")
-            port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
+    sio::server_options options;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view const arg = argv[i];
+        if (arg == "--port" && i + 1 < argc)
+            port = static_cast<unsigned short>(std::stoi(argv[++i]));
+        else if (arg == "--recovery")
+            options.connection_state_recovery =
+                sio::recovery_options{.max_disconnection_duration = 60s};
+        else if (arg == "--max-buffered-bytes" && i + 1 < argc)
+            options.max_buffered_bytes = std::stoul(argv[++i]);
     }
     if (char const* v = std::getenv("SIO_TEST_LOG"); v && *v && std::string_view{v} != "0")
         sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::debug);
 
     sio::io_pool pool;
-    sio::server io{pool};
+    sio::server io{pool, options};
 
     io.on_connection(add_common);
 

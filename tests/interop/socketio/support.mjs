@@ -58,11 +58,11 @@ const LISTENING = /^listening on 127\.0\.0\.1:(\d+)\s*$/;
  * most) and returns {port, url, host, pid, exited, output(), stop()} (the shape of
  * ../support/server.mjs, so stopAndCheck applies).
  */
-export async function startServer(kind, { startTimeoutMs = 15000 } = {}) {
+export async function startServer(kind, { startTimeoutMs = 15000, args: extra = [] } = {}) {
     const command = serverCommand(kind);
     if (!command) throw new Error(`no ${kind} server: set ${BINARIES[kind].env}`);
     const [bin, ...args] = command;
-    const child = spawn(bin, [...args, "--port", "0"], {
+    const child = spawn(bin, [...args, "--port", "0", ...extra], {
         cwd: repoRoot,
         stdio: ["ignore", "pipe", "pipe"],
     });
