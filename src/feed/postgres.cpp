@@ -16,7 +16,6 @@ namespace {
 using detail::quote_ident;
 using detail::quote_literal;
 
-constexpr std::size_t read_batch = 5000;
 // Settings under which rows become JSON, both in the writers' triggers and in our own snapshot
 // queries, so that a writer's session (time zone, float digits, bytea format) cannot change the
 // values captured.
@@ -94,9 +93,9 @@ op op_of(std::string_view s) {
 } // namespace
 
 postgres::postgres(std::string conninfo, postgres_options options)
-    : conninfo_(std::move(conninfo))
+    : database_source(options.retain, options.poll_interval)
+    , conninfo_(std::move(conninfo))
     , options_(std::move(options))
-    , poll_timer_(ioc_)
     , reconnect_timer_(ioc_) {
     conn_ = PQconnectdb(conninfo_.c_str());
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
@@ -203,7 +202,7 @@ void postgres::reconnect() {
         exec(conn_, "LISTEN _sio_changes");
         socket_ = std::make_unique<boost::asio::posix::stream_descriptor>(ioc_, PQsocket(conn_));
         wait_notify();
-        poll();
+        deliver_new();
         log(log_level::info, "postgresql: reconnected");
     } catch (std::exception const& ex) {
         log(log_level::warn, ex.what());
@@ -253,54 +252,9 @@ void postgres::install(std::string const& name) {
     tables_.insert_or_assign(name, std::move(info));
 }
 
-void postgres::on_change(std::function<void(change const&)> f) {
-    add_listener([f = std::move(f)](std::vector<change> const& batch) {
-        for (auto const& c : batch)
-            f(c);
-    });
-}
-
-void postgres::add_listener(listener l) {
-    listeners_.push_back(std::move(l));
-}
-
-table_info const* postgres::table(std::string_view name) const {
-    auto it = tables_.find(name);
-    return it == tables_.end() ? nullptr : &it->second;
-}
-
-std::vector<std::string> postgres::tables() const {
-    std::vector<std::string> out;
-    for (auto const& [name, info] : tables_)
-        out.push_back(name);
-    return out;
-}
-
-void postgres::start() {
+void postgres::arm_wakeups() {
     socket_ = std::make_unique<boost::asio::posix::stream_descriptor>(ioc_, PQsocket(conn_));
     wait_notify();
-    arm_poll_timer();
-    thread_ = std::thread([this] {
-        auto guard = boost::asio::make_work_guard(ioc_);
-        ioc_.run();
-    });
-}
-
-void postgres::stop() {
-    if (!thread_.joinable())
-        return;
-    ioc_.stop();
-    thread_.join();
-}
-
-void postgres::post(std::function<void()> fn) {
-    boost::asio::post(ioc_, [fn = std::move(fn)] {
-        try {
-            fn();
-        } catch (std::exception const& ex) {
-            log(log_level::error, std::string{"feed task failed: "} + ex.what());
-        }
-    });
 }
 
 void postgres::wait_notify() {
@@ -322,7 +276,7 @@ void postgres::wait_notify() {
             }
             if (notified) {
                 try {
-                    poll();
+                    deliver_new();
                 } catch (std::exception const& ex) {
                     log(log_level::error, std::string{"feed poll failed: "} + ex.what());
                 }
@@ -331,24 +285,14 @@ void postgres::wait_notify() {
         });
 }
 
-void postgres::arm_poll_timer() {
-    poll_timer_.expires_after(options_.poll_interval);
-    poll_timer_.async_wait([this](boost::system::error_code ec) {
-        if (ec)
-            return;
-        try {
-            poll();
-            if (++since_trim_ >= 20) {
-                since_trim_ = 0;
-                trim();
-            }
-        } catch (std::exception const& ex) {
-            log(log_level::error, std::string{"feed poll failed: "} + ex.what());
-            if (PQstatus(conn_) != CONNECTION_OK && !reconnect_timer_pending())
-                reconnect();
-        }
-        arm_poll_timer();
-    });
+void postgres::tick() {
+    try {
+        deliver_new();
+    } catch (std::exception const&) {
+        if (PQstatus(conn_) != CONNECTION_OK && !reconnect_pending_)
+            reconnect();
+        throw;
+    }
 }
 
 std::vector<change>
@@ -379,33 +323,15 @@ postgres::read_changes(std::int64_t after, std::int64_t upto, std::size_t limit)
     return out;
 }
 
-void postgres::poll() {
-    while (true) {
-        auto batch = read_changes(delivered_, INT64_MAX, read_batch);
-        if (batch.empty())
-            return;
-        delivered_ = batch.back().id;
-        for (auto const& l : listeners_)
-            l(batch);
-        if (batch.size() < read_batch)
-            return;
-    }
-}
-
-void postgres::trim() {
-    if (delivered_ - trimmed_upto_ <=
-        static_cast<std::int64_t>(options_.retain + options_.retain / 10))
-        return;
-    auto const upto = delivered_ - static_cast<std::int64_t>(options_.retain);
+void postgres::delete_changes(std::int64_t upto) {
     exec(conn_, "DELETE FROM _sio_changes WHERE change_id <= $1", {std::to_string(upto)});
-    trimmed_upto_ = upto;
 }
 
 snapshot postgres::take_snapshot(table_info const& t, filter const& where, std::size_t limit) {
     exec(conn_, "BEGIN ISOLATION LEVEL REPEATABLE READ");
     try {
         // Same snapshot for the log and the rows: deliver what it holds, then read the rows.
-        poll();
+        deliver_new();
         snapshot out;
         out.last_change_id = delivered_;
         // The row's JSON comes from a lateral, so no user column can clash with its alias.
@@ -463,23 +389,6 @@ snapshot postgres::take_snapshot(table_info const& t, filter const& where, std::
     }
 }
 
-std::optional<std::vector<change>>
-postgres::changes_between(std::int64_t since, std::int64_t upto) {
-    // The window is what --retain promises, whether or not trimming has caught up yet.
-    if (since < trimmed_upto_ || upto - since > static_cast<std::int64_t>(options_.retain))
-        return std::nullopt;
-    std::vector<change> all;
-    while (true) {
-        auto batch = read_changes(since, upto, read_batch);
-        if (batch.empty())
-            break;
-        since = batch.back().id;
-        for (auto& c : batch)
-            all.push_back(std::move(c));
-    }
-    return all;
-}
-
 boost::system::result<std::int64_t>
 postgres::execute(std::string const& sql, std::vector<boost::json::value> const& params) {
     std::vector<std::optional<std::string>> text;
@@ -488,7 +397,7 @@ postgres::execute(std::string const& sql, std::vector<boost::json::value> const&
     try {
         auto r = exec(conn_, sql, text);
         std::int64_t id = r.rows() > 0 && !r.is_null(0, 0) ? r.int64(0, 0) : 0;
-        poll();
+        deliver_new();
         return id;
     } catch (std::exception const& ex) {
         log(log_level::error, ex.what());

@@ -16,7 +16,6 @@
 namespace sio::feed {
 namespace {
 
-constexpr std::size_t read_batch = 5000;
 using detail::quote_ident;
 using detail::quote_literal;
 using detail::to_row;
@@ -114,9 +113,9 @@ op op_of(std::string const& s) {
 } // namespace
 
 sqlite::sqlite(std::string path, sqlite_options options)
-    : path_(std::move(path))
+    : database_source(options.retain, options.poll_interval)
+    , path_(std::move(path))
     , options_(std::move(options))
-    , poll_timer_(ioc_)
     , recheck_timer_(ioc_) {
     if (sqlite3_open_v2(
             path_.c_str(),
@@ -229,56 +228,7 @@ void sqlite::install(std::string const& name) {
     tables_.insert_or_assign(name, std::move(info));
 }
 
-void sqlite::on_change(std::function<void(change const&)> f) {
-    add_listener([f = std::move(f)](std::vector<change> const& batch) {
-        for (auto const& c : batch)
-            f(c);
-    });
-}
-
-void sqlite::add_listener(listener l) {
-    listeners_.push_back(std::move(l));
-}
-
-table_info const* sqlite::table(std::string_view name) const {
-    auto it = tables_.find(name);
-    return it == tables_.end() ? nullptr : &it->second;
-}
-
-std::vector<std::string> sqlite::tables() const {
-    std::vector<std::string> out;
-    for (auto const& [name, info] : tables_)
-        out.push_back(name);
-    return out;
-}
-
-void sqlite::start() {
-    watch_wal();
-    arm_poll_timer();
-    thread_ = std::thread([this] {
-        auto guard = boost::asio::make_work_guard(ioc_);
-        ioc_.run();
-    });
-}
-
-void sqlite::stop() {
-    if (!thread_.joinable())
-        return;
-    ioc_.stop();
-    thread_.join();
-}
-
-void sqlite::post(std::function<void()> fn) {
-    boost::asio::post(ioc_, [this, fn = std::move(fn)] {
-        try {
-            fn();
-        } catch (std::exception const& ex) {
-            log(log_level::error, std::string{"feed task failed: "} + ex.what());
-        }
-    });
-}
-
-void sqlite::watch_wal() {
+void sqlite::arm_wakeups() {
     namespace fs = std::filesystem;
     auto const file = fs::absolute(path_);
     wal_name_ = file.filename().string() + "-wal";
@@ -348,23 +298,9 @@ void sqlite::check_schema() {
     schema_version_ = v;
 }
 
-void sqlite::arm_poll_timer() {
-    poll_timer_.expires_after(options_.poll_interval);
-    poll_timer_.async_wait([this](boost::system::error_code ec) {
-        if (ec)
-            return;
-        try {
-            check_schema();
-            poll(false);
-            if (++since_trim_ >= 50) {
-                since_trim_ = 0;
-                trim();
-            }
-        } catch (std::exception const& ex) {
-            log(log_level::error, std::string{"feed poll failed: "} + ex.what());
-        }
-        arm_poll_timer();
-    });
+void sqlite::tick() {
+    check_schema();
+    poll(false);
 }
 
 std::vector<change> sqlite::read_changes(std::int64_t after, std::int64_t upto, std::size_t limit) {
@@ -396,27 +332,13 @@ void sqlite::poll(bool force) {
     if (!force && v == data_version_)
         return;
     data_version_ = v;
-    while (true) {
-        auto batch = read_changes(delivered_, INT64_MAX, read_batch);
-        if (batch.empty())
-            return;
-        delivered_ = batch.back().id;
-        for (auto const& l : listeners_)
-            l(batch);
-        if (batch.size() < read_batch)
-            return;
-    }
+    deliver_new();
 }
 
-void sqlite::trim() {
-    if (delivered_ - trimmed_upto_ <=
-        static_cast<std::int64_t>(options_.retain + options_.retain / 10))
-        return;
-    auto const upto = delivered_ - static_cast<std::int64_t>(options_.retain);
+void sqlite::delete_changes(std::int64_t upto) {
     statement del{db_, "DELETE FROM _sio_changes WHERE change_id <= ?1"};
     sqlite3_bind_int64(del.stmt, 1, upto);
     del.step();
-    trimmed_upto_ = upto;
 }
 
 snapshot sqlite::take_snapshot(table_info const& t, filter const& where, std::size_t limit) {
@@ -472,22 +394,6 @@ snapshot sqlite::take_snapshot(table_info const& t, filter const& where, std::si
         sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
         throw;
     }
-}
-
-std::optional<std::vector<change>> sqlite::changes_between(std::int64_t since, std::int64_t upto) {
-    // The window is what --retain promises, whether or not trimming has caught up yet.
-    if (since < trimmed_upto_ || upto - since > static_cast<std::int64_t>(options_.retain))
-        return std::nullopt;
-    std::vector<change> all;
-    while (true) {
-        auto batch = read_changes(since, upto, read_batch);
-        if (batch.empty())
-            break;
-        since = batch.back().id;
-        for (auto& c : batch)
-            all.push_back(std::move(c));
-    }
-    return all;
 }
 
 boost::system::result<std::int64_t>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sio/feed/source.hpp>
+#include <sio/feed/database_source.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -42,60 +42,39 @@ struct postgres_options {
 /// advisory lock and numbers the transaction's rows; the lock is held until the commit is
 /// visible, so ids become visible in increasing order. NOTIFY (no payload: it stops at 8000
 /// bytes) wakes the feed, which reads the log by id. No wal_level change is needed.
-class postgres final : public source {
+class postgres final : public database_source {
 public:
     /// Connects (libpq conninfo or postgresql:// URL), installs the capture. Throws
     /// std::runtime_error with a clear message.
     postgres(std::string conninfo, postgres_options options = {});
     ~postgres() override;
-    postgres(postgres const&) = delete;
-    postgres& operator=(postgres const&) = delete;
-
-    void on_change(std::function<void(change const&)> f);
-    void start();
-    void stop();
 
     /// Runs a statement with parameters (JSON scalars, sent as text) and returns the first
     /// column of its first row as an integer (use RETURNING id). Feed thread only.
     boost::system::result<std::int64_t>
     execute(std::string const& sql, std::vector<boost::json::value> const& params);
 
-    void post(std::function<void()> fn) override;
-    void add_listener(listener l) override;
-    table_info const* table(std::string_view name) const override;
-    std::vector<std::string> tables() const override;
     snapshot take_snapshot(table_info const& t, filter const& where, std::size_t limit) override;
-    std::optional<std::vector<change>>
-    changes_between(std::int64_t since, std::int64_t upto) override;
-    std::int64_t last_delivered() const override { return delivered_; }
 
 private:
+    std::vector<change>
+    read_changes(std::int64_t after, std::int64_t upto, std::size_t limit) override;
+    void delete_changes(std::int64_t upto) override;
+    void tick() override;
+    void arm_wakeups() override;
+
     void install(std::string const& name);
-    void poll();
-    void trim();
-    void arm_poll_timer();
     void wait_notify();
     void reconnect();
-    bool reconnect_timer_pending() const noexcept { return reconnect_pending_; }
-    std::vector<change> read_changes(std::int64_t after, std::int64_t upto, std::size_t limit);
 
-    std::string conninfo_{};
-    postgres_options options_{};
+    std::string conninfo_;
+    postgres_options options_;
     pg_conn* conn_ = nullptr;
-    std::map<std::string, table_info, std::less<>> tables_{};
-    std::map<std::string, std::vector<std::string>, std::less<>> bytea_columns_{};
-    std::map<std::string, bool, std::less<>> has_primary_key_{};
-    std::vector<listener> listeners_{};
-    std::int64_t delivered_ = 0;
-    std::int64_t trimmed_upto_ = 0;
-    std::size_t since_trim_ = 0;
-
-    boost::asio::io_context ioc_{};
-    boost::asio::steady_timer poll_timer_;
+    std::map<std::string, std::vector<std::string>, std::less<>> bytea_columns_;
+    std::map<std::string, bool, std::less<>> has_primary_key_;
     boost::asio::steady_timer reconnect_timer_;
     bool reconnect_pending_ = false;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> socket_{};
-    std::thread thread_{};
+    std::unique_ptr<boost::asio::posix::stream_descriptor> socket_;
 };
 
 } // namespace sio::feed

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sio/feed/source.hpp>
+#include <sio/feed/database_source.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -45,65 +45,42 @@ struct sqlite_options {
 /// SQLite's single writer makes log ids commit-ordered — and a watch on the WAL file (plus a
 /// PRAGMA data_version poll, since a file event can come before the commit is visible) wakes
 /// the feed's thread to read the new entries.
-class sqlite final : public source {
+class sqlite final : public database_source {
 public:
     /// Opens (or creates) the database in WAL mode and installs the triggers. Throws
     /// std::runtime_error with a clear message (a watched table that does not exist, ...).
     sqlite(std::string path, sqlite_options options = {});
     ~sqlite() override;
-    sqlite(sqlite const&) = delete;
-    sqlite& operator=(sqlite const&) = delete;
-
-    /// Calls `f` for every change, in order, on the feed's thread. Set before start().
-    void on_change(std::function<void(change const&)> f);
-    /// Starts the feed's thread. Changes committed from now on are delivered.
-    void start();
-    /// Stops and joins the thread. Any thread but the feed's.
-    void stop();
 
     /// Runs a statement with parameters (JSON scalars) on the feed's thread's connection and
-    /// returns the last inserted rowid; the change reaches the listener before this returns.
+    /// returns the last inserted rowid; the change reaches the listeners before this returns.
     /// Feed thread only.
     boost::system::result<std::int64_t>
     execute(std::string const& sql, std::vector<boost::json::value> const& params);
 
-    void post(std::function<void()> fn) override;
-    void add_listener(listener l) override;
-    table_info const* table(std::string_view name) const override;
-    std::vector<std::string> tables() const override;
     snapshot take_snapshot(table_info const& t, filter const& where, std::size_t limit) override;
-    std::optional<std::vector<change>>
-    changes_between(std::int64_t since, std::int64_t upto) override;
-    std::int64_t last_delivered() const override { return delivered_; }
 
 private:
+    std::vector<change>
+    read_changes(std::int64_t after, std::int64_t upto, std::size_t limit) override;
+    void delete_changes(std::int64_t upto) override;
+    void tick() override;
+    void arm_wakeups() override;
+
     void install(std::string const& name);
     void poll(bool force);
-    void trim();
     void check_schema();
-    void arm_poll_timer();
-    void watch_wal();
     void read_watch();
-    std::vector<change> read_changes(std::int64_t after, std::int64_t upto, std::size_t limit);
 
-    std::string path_{};
-    sqlite_options options_{};
+    std::string path_;
+    sqlite_options options_;
     sqlite3* db_ = nullptr;
-    std::map<std::string, table_info, std::less<>> tables_{};
-    std::vector<listener> listeners_{};
-    std::int64_t delivered_ = 0;
-    std::int64_t trimmed_upto_ = 0; // every change at or below this id may be gone from the log
     std::int64_t data_version_ = -1;
     std::int64_t schema_version_ = -1;
-    std::size_t since_trim_ = 0;
-
-    boost::asio::io_context ioc_{};
-    boost::asio::steady_timer poll_timer_;
     boost::asio::steady_timer recheck_timer_;
-    std::unique_ptr<boost::asio::posix::stream_descriptor> watch_{};
+    std::unique_ptr<boost::asio::posix::stream_descriptor> watch_;
     int watch_fd_ = -1;
-    std::string wal_name_{};
-    std::thread thread_{};
+    std::string wal_name_;
     std::array<char, 4096> watch_buf_{};
 };
 
