@@ -26,7 +26,8 @@ public:
 [[noreturn]] void usage() {
     std::cerr << "usage: conformance_server --port P [--threads N] [--headers-timeout-ms MS] "
                  "[--ping-interval-ms MS] [--ping-timeout-ms MS] [--max-connections N] "
-                 "[--per-message-deflate] [--tls-cert PEM --tls-key PEM] "
+                 "[--cookie] [--require-header NAME] [--per-message-deflate] [--tls-cert PEM "
+                 "--tls-key PEM] "
                  "[--verbose]\n";
     std::exit(2);
 }
@@ -66,7 +67,18 @@ int main(int argc, char** argv) {
             tls_cert = value();
         else if (arg == "--tls-key")
             tls_key = value();
-        else if (arg == "--per-message-deflate")
+        else if (arg == "--cookie")
+            options.cookie = sio::engine::cookie_options{};
+        else if (arg == "--require-header") {
+            // allow_request: a handshake without this header is refused (403, code 4).
+            options.allow_request =
+                [name =
+                     value()](sio::engine::request_info const& req) -> std::optional<std::string> {
+                if (req.header(name))
+                    return std::nullopt;
+                return "missing " + name + " header";
+            };
+        } else if (arg == "--per-message-deflate")
             options.per_message_deflate = true;
         else if (arg == "--verbose")
             sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::debug);
