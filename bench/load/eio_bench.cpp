@@ -1,0 +1,859 @@
+// Engine.IO v4 WebSocket echo load generator: C connections, each keeping D text messages in
+// flight against an echo server (apps/conformance/conformance_server or its Node twin,
+// bench/node/engine_echo_server.mjs), and one summary line with throughput, latency and CPU.
+//
+// The WebSocket client framing is written by hand rather than with Beast's websocket::stream:
+// Beast writes one frame per syscall and parses one frame per read, which makes the generator,
+// not the server, the bottleneck near 2x Node. Here every read is parsed to its last complete
+// frame and everything a connection has to send after it goes out in one write.
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using clock_type = std::chrono::steady_clock;
+
+// Every message payload starts with its sequence number in this many hex digits.
+constexpr std::size_t seq_digits = 16;
+constexpr std::size_t read_chunk = 64 * 1024;
+constexpr std::size_t max_logged_errors = 10;
+
+struct options {
+    std::string host = "127.0.0.1";
+    std::string port = "3000";
+    std::string path = "/engine.io/";
+    std::size_t connections = 50;
+    std::size_t inflight = 50;
+    std::size_t size = 100;
+    double duration = 10;
+    double warmup = 2;
+    std::size_t threads = 1;
+    long server_pid = 0;
+    double connect_timeout = 10;
+    double drain_timeout = 10;
+};
+
+[[noreturn]] void usage(std::string_view why) {
+    if (!why.empty())
+        std::cerr << "eio-bench: " << why << '\n';
+    std::cerr
+        << "usage: eio-bench --url http://HOST:PORT[/path/] [--connections C] [--inflight D]\n"
+           "                 [--size BYTES] [--duration S] [--warmup S] [--threads T]\n"
+           "                 [--server-pid PID] [--connect-timeout S] [--drain-timeout S]\n";
+    std::exit(2);
+}
+
+void parse_url(std::string_view url, options& o) {
+    constexpr std::string_view scheme = "http://";
+    if (url.substr(0, scheme.size()) != scheme)
+        usage("--url must start with http://");
+    url.remove_prefix(scheme.size());
+    auto const slash = url.find('/');
+    std::string_view authority = url.substr(0, slash);
+    if (slash != std::string_view::npos && url.size() > slash + 1)
+        o.path = std::string(url.substr(slash));
+    auto const colon = authority.rfind(':');
+    if (colon == std::string_view::npos) {
+        o.host = std::string(authority);
+        o.port = "80";
+    } else {
+        o.host = std::string(authority.substr(0, colon));
+        o.port = std::string(authority.substr(colon + 1));
+    }
+    if (o.host.empty() || o.port.empty())
+        usage("bad --url");
+}
+
+options parse_options(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view const arg = argv[i];
+        auto value = [&]() -> std::string_view {
+            if (i + 1 >= argc)
+                usage(std::string(arg) + " needs a value");
+            return argv[++i];
+        };
+        auto number = [&](std::string_view v) {
+            char* end = nullptr;
+            std::string const s(v);
+            double const d = std::strtod(s.c_str(), &end);
+            if (end == s.c_str() || *end != '\0' || d < 0)
+                usage(std::string(arg) + ": not a non-negative number: " + s);
+            return d;
+        };
+        if (arg == "--url")
+            parse_url(value(), o);
+        else if (arg == "--connections")
+            o.connections = static_cast<std::size_t>(number(value()));
+        else if (arg == "--inflight")
+            o.inflight = static_cast<std::size_t>(number(value()));
+        else if (arg == "--size")
+            o.size = static_cast<std::size_t>(number(value()));
+        else if (arg == "--duration")
+            o.duration = number(value());
+        else if (arg == "--warmup")
+            o.warmup = number(value());
+        else if (arg == "--threads")
+            o.threads = static_cast<std::size_t>(number(value()));
+        else if (arg == "--server-pid")
+            o.server_pid = static_cast<long>(number(value()));
+        else if (arg == "--connect-timeout")
+            o.connect_timeout = number(value());
+        else if (arg == "--drain-timeout")
+            o.drain_timeout = number(value());
+        else if (arg == "--help" || arg == "-h")
+            usage("");
+        else
+            usage("unknown option " + std::string(arg));
+    }
+    if (o.connections == 0 || o.inflight == 0 || o.threads == 0 || o.duration <= 0)
+        usage("--connections, --inflight, --threads and --duration must be positive");
+    if (o.size < seq_digits)
+        usage("--size must be at least 16 (the sequence number)");
+    o.threads = std::min(o.threads, o.connections);
+    return o;
+}
+
+/// Log-linear latency histogram in nanoseconds: 128 buckets per power of two, so any
+/// percentile it reports is within 0.8% of the true value.
+class histogram {
+public:
+    histogram()
+        : counts_(bucket_count, 0) {}
+
+    void add(std::uint64_t ns) noexcept {
+        ++counts_[index(ns)];
+        ++total_;
+        max_ = std::max(max_, ns);
+    }
+
+    void merge(histogram const& other) {
+        for (std::size_t i = 0; i < bucket_count; ++i)
+            counts_[i] += other.counts_[i];
+        total_ += other.total_;
+        max_ = std::max(max_, other.max_);
+    }
+
+    std::uint64_t total() const noexcept { return total_; }
+    std::uint64_t max() const noexcept { return max_; }
+
+    double percentile_ns(double q) const {
+        if (total_ == 0)
+            return 0;
+        auto const rank = std::max<std::uint64_t>(
+            1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total_))));
+        std::uint64_t seen = 0;
+        for (std::size_t i = 0; i < bucket_count; ++i) {
+            seen += counts_[i];
+            if (seen >= rank)
+                return std::min(value(i), static_cast<double>(max_));
+        }
+        return static_cast<double>(max_);
+    }
+
+private:
+    static constexpr unsigned sub_bits = 7;
+    static constexpr std::size_t bucket_count = (64 - sub_bits + 1) << sub_bits;
+
+    static std::size_t index(std::uint64_t v) noexcept {
+        if (v < (2u << sub_bits))
+            return static_cast<std::size_t>(v);
+        unsigned const shift = 63 - static_cast<unsigned>(std::countl_zero(v)) - sub_bits;
+        return (static_cast<std::size_t>(shift) << sub_bits) + static_cast<std::size_t>(v >> shift);
+    }
+
+    static double value(std::size_t i) noexcept {
+        if (i < (2u << sub_bits))
+            return static_cast<double>(i);
+        std::size_t const shift = (i >> sub_bits) - 1;
+        std::size_t const sub = i - (shift << sub_bits);
+        // Middle of the bucket.
+        return static_cast<double>(sub << shift) + static_cast<double>(1ull << shift) / 2;
+    }
+
+    std::vector<std::uint64_t> counts_;
+    std::uint64_t total_ = 0;
+    std::uint64_t max_ = 0;
+};
+
+/// What one generator thread counts; only that thread touches it until the threads are joined.
+struct thread_stats {
+    histogram latency;
+    std::uint64_t echoes_in_window = 0;
+    std::uint64_t reads_in_window = 0;
+    std::uint64_t writes_in_window = 0;
+    std::uint64_t sent = 0;
+    std::uint64_t echoed = 0;
+    std::uint64_t corrupt = 0;
+    std::uint64_t duplicate = 0;
+    std::uint64_t skipped = 0;
+    std::uint64_t connection_errors = 0;
+    std::vector<std::string> log;
+
+    void note(std::size_t conn, std::string const& what) {
+        if (log.size() < max_logged_errors)
+            log.push_back("connection " + std::to_string(conn) + ": " + what);
+    }
+};
+
+enum phase : int { phase_warmup, phase_measure, phase_drain };
+
+/// The only state the generator threads share with main: a phase flag and two counters, each
+/// touched once per connection (except the phase, read once per read completion).
+struct run_state {
+    std::atomic<int> phase{phase_warmup};
+    std::atomic<std::size_t> ready{0};
+    std::atomic<std::size_t> finished{0};
+};
+
+void put_hex(char* out, std::uint64_t v) noexcept {
+    constexpr char digits[] = "0123456789abcdef";
+    for (std::size_t i = seq_digits; i-- > 0; v >>= 4)
+        out[i] = digits[v & 0xf];
+}
+
+bool get_hex(char const* in, std::uint64_t& v) noexcept {
+    v = 0;
+    for (std::size_t i = 0; i < seq_digits; ++i) {
+        char const c = in[i];
+        unsigned d = 0;
+        if (c >= '0' && c <= '9')
+            d = static_cast<unsigned>(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = static_cast<unsigned>(c - 'a' + 10);
+        else
+            return false;
+        v = (v << 4) | d;
+    }
+    return true;
+}
+
+class connection {
+public:
+    connection(
+        net::io_context& ioc,
+        tcp::endpoint endpoint,
+        options const& opts,
+        std::string const& filler,
+        run_state& state,
+        thread_stats& stats,
+        std::size_t id)
+        : socket_(ioc)
+        , endpoint_(endpoint)
+        , opts_(opts)
+        , filler_(filler)
+        , state_(state)
+        , stats_(stats)
+        , id_(id)
+        , sent_at_(opts.inflight)
+        , in_(read_chunk)
+        , rng_(0x9e3779b97f4a7c15ull * (id + 1)) {
+        out_.reserve(read_chunk);
+        wbuf_.reserve(read_chunk);
+    }
+
+    void start() {
+        socket_.async_connect(endpoint_, [this](boost::system::error_code ec) {
+            if (ec)
+                return fail("connect: " + ec.message());
+            socket_.set_option(tcp::no_delay(true), ec);
+            std::string const request = "GET " + opts_.path +
+                                        "?EIO=4&transport=websocket HTTP/1.1\r\n"
+                                        "Host: " +
+                                        opts_.host + ":" + opts_.port +
+                                        "\r\n"
+                                        "Upgrade: websocket\r\n"
+                                        "Connection: Upgrade\r\n"
+                                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                        "Sec-WebSocket-Version: 13\r\n\r\n";
+            out_.assign(request.begin(), request.end());
+            flush();
+            read();
+        });
+    }
+
+    /// Messages sent and not echoed yet.
+    std::uint64_t outstanding() const noexcept { return next_seq_ - expect_seq_; }
+    bool drained() const noexcept { return drained_; }
+
+    void close() {
+        closing_ = true;
+        boost::system::error_code ec;
+        socket_.shutdown(tcp::socket::shutdown_both, ec);
+        socket_.close(ec);
+    }
+
+private:
+    void read() {
+        if (in_len_ == in_.size())
+            in_.resize(in_.size() * 2);
+        socket_.async_read_some(
+            net::buffer(in_.data() + in_len_, in_.size() - in_len_),
+            [this](boost::system::error_code ec, std::size_t n) { on_read(ec, n); });
+    }
+
+    void on_read(boost::system::error_code ec, std::size_t n) {
+        if (closing_)
+            return;
+        if (ec)
+            return fail("read: " + ec.message());
+        in_len_ += n;
+        // One clock read and one phase load per read: every echo parsed from it shares them.
+        now_ = clock_type::now();
+        phase_ = state_.phase.load(std::memory_order_relaxed);
+        std::size_t pos = 0;
+        if (!upgraded_) {
+            std::string_view const head(in_.data(), in_len_);
+            auto const end = head.find("\r\n\r\n");
+            if (end == std::string_view::npos)
+                return read();
+            if (head.substr(0, 13) != "HTTP/1.1 101 ")
+                return fail("upgrade refused: " + std::string(head.substr(0, head.find('\r'))));
+            upgraded_ = true;
+            pos = end + 4;
+        }
+        if (phase_ == phase_measure)
+            ++stats_.reads_in_window;
+        pos = parse_frames(pos);
+        if (failed_)
+            return;
+        std::memmove(in_.data(), in_.data() + pos, in_len_ - pos);
+        in_len_ -= pos;
+        if (opened_ && phase_ != phase_drain)
+            refill();
+        flush();
+        if (opened_ && phase_ == phase_drain && outstanding() == 0 && !drained_) {
+            drained_ = true;
+            finish();
+        }
+        read();
+    }
+
+    // Handles every complete frame from `pos` on; returns where the first incomplete one starts.
+    std::size_t parse_frames(std::size_t pos) {
+        auto const* const b = reinterpret_cast<unsigned char const*>(in_.data());
+        while (!failed_ && in_len_ - pos >= 2) {
+            std::size_t const avail = in_len_ - pos;
+            unsigned char const b0 = b[pos];
+            unsigned char const b1 = b[pos + 1];
+            if (b1 & 0x80) {
+                fail("server frame is masked (RFC 6455 5.1)");
+                break;
+            }
+            std::size_t header = 2;
+            std::uint64_t len = b1 & 0x7f;
+            if (len == 126) {
+                header = 4;
+                if (avail < header)
+                    break;
+                len = (std::uint64_t{b[pos + 2]} << 8) | b[pos + 3];
+            } else if (len == 127) {
+                header = 10;
+                if (avail < header)
+                    break;
+                len = 0;
+                for (std::size_t i = 0; i < 8; ++i)
+                    len = (len << 8) | b[pos + 2 + i];
+            }
+            if (avail < header + len) {
+                // Make room for the whole frame so the next read can complete it.
+                if (in_.size() < header + len)
+                    in_.resize(header + len + read_chunk);
+                break;
+            }
+            on_frame(b0, in_.data() + pos + header, static_cast<std::size_t>(len));
+            pos += header + len;
+        }
+        return pos;
+    }
+
+    void on_frame(unsigned char b0, char const* data, std::size_t len) {
+        bool const fin = b0 & 0x80;
+        switch (b0 & 0x0f) {
+        case 0x1:
+        case 0x2:
+            if (!fin) {
+                fragments_.assign(data, len);
+                fragment_binary_ = (b0 & 0x0f) == 0x2;
+                in_fragment_ = true;
+                return;
+            }
+            return on_message(std::string_view(data, len), (b0 & 0x0f) == 0x2);
+        case 0x0:
+            if (!in_fragment_)
+                return fail("continuation frame without a start");
+            fragments_.append(data, len);
+            if (fin) {
+                in_fragment_ = false;
+                on_message(fragments_, fragment_binary_);
+            }
+            return;
+        case 0x8:
+            return fail("server sent a WebSocket close frame");
+        case 0x9:
+            std::memcpy(append_frame(0xA, len), data, len);
+            mask_last(len);
+            return;
+        case 0xA:
+            return;
+        default:
+            return fail("unknown WebSocket opcode " + std::to_string(b0 & 0x0f));
+        }
+    }
+
+    void on_message(std::string_view m, bool binary) {
+        if (binary || m.empty())
+            return fail(binary ? "unexpected binary message" : "empty Engine.IO packet");
+        switch (m[0]) {
+        case '4':
+            return on_echo(m.substr(1));
+        case '2': {
+            // EIO v4: the server pings, the client answers "3" with the same payload.
+            char* p = append_frame(0x1, m.size());
+            p[0] = '3';
+            std::memcpy(p + 1, m.data() + 1, m.size() - 1);
+            mask_last(m.size());
+            return;
+        }
+        case '0':
+            if (opened_)
+                return fail("second open packet");
+            opened_ = true;
+            state_.ready.fetch_add(1, std::memory_order_relaxed);
+            return;
+        case '6':
+            return;
+        case '1':
+            return fail("server sent an Engine.IO close packet");
+        default:
+            return fail("unexpected Engine.IO packet: " + std::string(m.substr(0, 40)));
+        }
+    }
+
+    void on_echo(std::string_view p) {
+        std::uint64_t seq = 0;
+        if (p.size() != opts_.size || !get_hex(p.data(), seq) || seq >= next_seq_) {
+            ++stats_.corrupt;
+            stats_.note(
+                id_,
+                "corrupt echo of " + std::to_string(p.size()) +
+                    " bytes: " + std::string(p.substr(0, 40)));
+            return;
+        }
+        if (seq < expect_seq_) {
+            ++stats_.duplicate;
+            stats_.note(id_, "duplicate or late echo of message " + std::to_string(seq));
+            return;
+        }
+        if (seq > expect_seq_) {
+            // Echoes come back in order on one WebSocket; a gap means lost or reordered messages.
+            stats_.skipped += seq - expect_seq_;
+            stats_.note(
+                id_,
+                "expected message " + std::to_string(expect_seq_) + ", got " + std::to_string(seq));
+        }
+        std::size_t const off = seq_digits + static_cast<std::size_t>(seq % 26);
+        if (std::memcmp(p.data() + seq_digits, filler_.data() + off, opts_.size - seq_digits) !=
+            0) {
+            ++stats_.corrupt;
+            stats_.note(id_, "corrupt payload in message " + std::to_string(seq));
+        }
+        expect_seq_ = seq + 1;
+        ++stats_.echoed;
+        if (phase_ == phase_measure) {
+            ++stats_.echoes_in_window;
+            auto const rtt = now_ - sent_at_[seq % opts_.inflight];
+            stats_.latency.add(static_cast<std::uint64_t>(
+                std::chrono::duration_cast<std::chrono::nanoseconds>(rtt).count()));
+        }
+    }
+
+    // Tops the connection up to D messages in flight; all of them join the next write.
+    void refill() {
+        while (outstanding() < opts_.inflight) {
+            std::uint64_t const seq = next_seq_++;
+            sent_at_[seq % opts_.inflight] = now_;
+            std::size_t const len = 1 + opts_.size;
+            char* p = append_frame(0x1, len);
+            p[0] = '4';
+            put_hex(p + 1, seq);
+            std::memcpy(
+                p + 1 + seq_digits,
+                filler_.data() + seq_digits + seq % 26,
+                opts_.size - seq_digits);
+            mask_last(len);
+            ++stats_.sent;
+        }
+    }
+
+    // Appends a final client frame header with room for `len` payload bytes; returns the payload.
+    char* append_frame(unsigned char opcode, std::size_t len) {
+        std::size_t const header = len < 126 ? 6 : len < 65536 ? 8 : 14;
+        std::size_t const at = out_.size();
+        out_.resize(at + header + len);
+        auto* h = reinterpret_cast<unsigned char*>(out_.data() + at);
+        h[0] = static_cast<unsigned char>(0x80 | opcode);
+        std::size_t k = 1;
+        if (len < 126) {
+            h[k++] = static_cast<unsigned char>(0x80 | len);
+        } else if (len < 65536) {
+            h[k++] = 0x80 | 126;
+            h[k++] = static_cast<unsigned char>(len >> 8);
+            h[k++] = static_cast<unsigned char>(len);
+        } else {
+            h[k++] = 0x80 | 127;
+            for (int i = 7; i >= 0; --i)
+                h[k++] = static_cast<unsigned char>(static_cast<std::uint64_t>(len) >> (8 * i));
+        }
+        // RFC 6455 5.3: a fresh, unpredictable masking key per client frame.
+        rng_ ^= rng_ << 13;
+        rng_ ^= rng_ >> 7;
+        rng_ ^= rng_ << 17;
+        auto const key = static_cast<std::uint32_t>(rng_);
+        std::memcpy(h + k, &key, 4);
+        return out_.data() + at + header;
+    }
+
+    // Masks the payload of the frame append_frame() just added (its last `len` bytes).
+    void mask_last(std::size_t len) {
+        char* p = out_.data() + out_.size() - len;
+        std::uint32_t key = 0;
+        std::memcpy(&key, p - 4, 4);
+        std::uint64_t const key8 = (std::uint64_t{key} << 32) | key;
+        std::size_t i = 0;
+        for (; i + 8 <= len; i += 8) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, p + i, 8);
+            w ^= key8;
+            std::memcpy(p + i, &w, 8);
+        }
+        auto const* k = reinterpret_cast<unsigned char const*>(&key);
+        for (; i < len; ++i)
+            p[i] = static_cast<char>(static_cast<unsigned char>(p[i]) ^ k[i & 3]);
+    }
+
+    void flush() {
+        if (writing_ || out_.empty() || failed_)
+            return;
+        std::swap(out_, wbuf_);
+        out_.clear();
+        writing_ = true;
+        if (phase_ == phase_measure)
+            ++stats_.writes_in_window;
+        net::async_write(
+            socket_, net::buffer(wbuf_), [this](boost::system::error_code ec, std::size_t) {
+                writing_ = false;
+                if (closing_)
+                    return;
+                if (ec)
+                    return fail("write: " + ec.message());
+                flush();
+            });
+    }
+
+    void fail(std::string const& why) {
+        if (failed_ || closing_)
+            return;
+        failed_ = true;
+        ++stats_.connection_errors;
+        stats_.note(id_, why);
+        if (!opened_)
+            state_.ready.fetch_add(1, std::memory_order_relaxed);
+        finish();
+        close();
+    }
+
+    void finish() {
+        if (finished_)
+            return;
+        finished_ = true;
+        state_.finished.fetch_add(1, std::memory_order_relaxed);
+    }
+
+    tcp::socket socket_;
+    tcp::endpoint endpoint_;
+    options const& opts_;
+    std::string const& filler_;
+    run_state& state_;
+    thread_stats& stats_;
+    std::size_t id_;
+
+    std::vector<clock_type::time_point> sent_at_; // by sequence number modulo D
+    std::uint64_t next_seq_ = 0;
+    std::uint64_t expect_seq_ = 0;
+
+    std::vector<char> in_;
+    std::size_t in_len_ = 0;
+    std::vector<char> out_;  // frames waiting for the write in flight
+    std::vector<char> wbuf_; // frames of the write in flight
+    std::string fragments_;
+    std::uint64_t rng_;
+    clock_type::time_point now_;
+    int phase_ = phase_warmup;
+
+    bool upgraded_ = false;
+    bool opened_ = false;
+    bool writing_ = false;
+    bool in_fragment_ = false;
+    bool fragment_binary_ = false;
+    bool failed_ = false;
+    bool closing_ = false;
+    bool finished_ = false;
+    bool drained_ = false;
+};
+
+struct generator_thread {
+    net::io_context ioc{1};
+    thread_stats stats;
+    std::vector<std::unique_ptr<connection>> connections;
+    std::thread thread;
+};
+
+double process_cpu_seconds() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto const sec = [](timeval t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return sec(ru.ru_utime) + sec(ru.ru_stime);
+}
+
+// utime + stime of another process, all its threads, from /proc/<pid>/stat; -1 if unreadable.
+double other_cpu_seconds(long pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (pid <= 0 || !std::getline(in, line))
+        return -1;
+    auto const rp = line.rfind(')');
+    if (rp == std::string::npos)
+        return -1;
+    std::istringstream fields(line.substr(rp + 2));
+    std::string field;
+    double ticks = 0;
+    // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name.
+    for (int i = 3; i <= 15 && fields >> field; ++i)
+        if (i >= 14)
+            ticks += std::strtod(field.c_str(), nullptr);
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double ratio(std::uint64_t a, std::uint64_t b) {
+    return b == 0 ? 0 : static_cast<double>(a) / static_cast<double>(b);
+}
+
+/// Whole-machine CPU from /proc/stat, in seconds summed over all CPUs. Softirq time is kept
+/// apart: the kernel's loopback TCP work often runs there and is charged to no process.
+struct machine_cpu {
+    double busy = -1;
+    double softirq = 0;
+};
+
+machine_cpu read_machine_cpu() {
+    std::ifstream in("/proc/stat");
+    std::string cpu;
+    double v[8] = {};
+    if (!(in >> cpu) || cpu != "cpu")
+        return {};
+    for (double& x : v)
+        in >> x;
+    // user nice system idle iowait irq softirq steal
+    double const tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+    return {(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / tick, v[6] / tick};
+}
+
+std::chrono::duration<double> seconds(double s) {
+    return std::chrono::duration<double>(s);
+}
+
+// Waits until `counter` reaches `target` or `timeout` seconds pass; true if it got there.
+bool wait_for(std::atomic<std::size_t> const& counter, std::size_t target, double timeout) {
+    auto const deadline =
+        clock_type::now() + std::chrono::duration_cast<clock_type::duration>(seconds(timeout));
+    while (counter.load(std::memory_order_relaxed) < target) {
+        if (clock_type::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    options const opts = parse_options(argc, argv);
+
+    tcp::endpoint endpoint;
+    try {
+        net::io_context resolver_ioc;
+        tcp::resolver resolver(resolver_ioc);
+        endpoint = *resolver.resolve(opts.host, opts.port).begin();
+    } catch (std::exception const& e) {
+        std::cerr << "eio-bench: cannot resolve " << opts.host << ':' << opts.port << ": "
+                  << e.what() << '\n';
+        return 2;
+    }
+
+    // 'a'..'z' repeated: byte i of message n's payload (after the sequence number) is
+    // filler[i + n % 26], so an echo is checked with one memcmp.
+    std::string filler(opts.size + 26, '\0');
+    for (std::size_t i = 0; i < filler.size(); ++i)
+        filler[i] = static_cast<char>('a' + i % 26);
+
+    run_state state;
+    std::vector<std::unique_ptr<generator_thread>> threads;
+    for (std::size_t t = 0; t < opts.threads; ++t)
+        threads.push_back(std::make_unique<generator_thread>());
+    for (std::size_t c = 0; c < opts.connections; ++c) {
+        auto& t = *threads[c % opts.threads];
+        t.connections.push_back(
+            std::make_unique<connection>(t.ioc, endpoint, opts, filler, state, t.stats, c));
+        t.connections.back()->start();
+    }
+    using work_guard = net::executor_work_guard<net::io_context::executor_type>;
+    std::vector<work_guard> guards;
+    for (auto& t : threads) {
+        guards.push_back(net::make_work_guard(t->ioc));
+        t->thread = std::thread([&ioc = t->ioc] { ioc.run(); });
+    }
+
+    bool const all_ready = wait_for(state.ready, opts.connections, opts.connect_timeout);
+    std::this_thread::sleep_for(seconds(opts.warmup));
+
+    state.phase.store(phase_measure, std::memory_order_relaxed);
+    auto const t0 = clock_type::now();
+    double const cpu0 = process_cpu_seconds();
+    double const server0 = other_cpu_seconds(opts.server_pid);
+    machine_cpu const machine0 = read_machine_cpu();
+    std::this_thread::sleep_for(seconds(opts.duration));
+    state.phase.store(phase_drain, std::memory_order_relaxed);
+    auto const t1 = clock_type::now();
+    double const cpu1 = process_cpu_seconds();
+    double const server1 = other_cpu_seconds(opts.server_pid);
+    machine_cpu const machine1 = read_machine_cpu();
+
+    // Stop sending and wait for every message in flight to come back.
+    bool const all_drained = wait_for(state.finished, opts.connections, opts.drain_timeout);
+    for (auto& t : threads) {
+        net::post(t->ioc, [&t = *t] {
+            for (auto& c : t.connections)
+                c->close();
+            t.ioc.stop();
+        });
+    }
+    for (auto& t : threads)
+        t->thread.join();
+
+    histogram latency;
+    thread_stats total;
+    std::uint64_t missing = 0;
+    std::size_t undrained = 0;
+    std::vector<std::string> log;
+    for (auto& t : threads) {
+        auto const& s = t->stats;
+        latency.merge(s.latency);
+        total.echoes_in_window += s.echoes_in_window;
+        total.reads_in_window += s.reads_in_window;
+        total.writes_in_window += s.writes_in_window;
+        total.sent += s.sent;
+        total.echoed += s.echoed;
+        total.corrupt += s.corrupt;
+        total.duplicate += s.duplicate;
+        total.skipped += s.skipped;
+        total.connection_errors += s.connection_errors;
+        log.insert(log.end(), s.log.begin(), s.log.end());
+        for (auto& c : t->connections) {
+            missing += c->outstanding();
+            if (!c->drained())
+                ++undrained;
+        }
+    }
+    missing += total.skipped;
+
+    double const window = std::chrono::duration<double>(t1 - t0).count();
+    double const rate = static_cast<double>(total.echoes_in_window) / window;
+    double const client_cpu = 100 * (cpu1 - cpu0) / window;
+    std::uint64_t const errors =
+        total.connection_errors + total.corrupt + total.duplicate + missing;
+
+    char line[512];
+    std::snprintf(
+        line,
+        sizeof line,
+        "echo: C=%zu D=%zu size=%zu msgs/s=%.0f p50_us=%.1f p99_us=%.1f errors=%llu "
+        "client_cpu=%.1f%% threads=%zu p999_us=%.1f max_us=%.1f echoes=%llu window_s=%.2f "
+        "echoes_per_read=%.1f msgs_per_write=%.1f",
+        opts.connections,
+        opts.inflight,
+        opts.size,
+        rate,
+        latency.percentile_ns(0.50) / 1e3,
+        latency.percentile_ns(0.99) / 1e3,
+        static_cast<unsigned long long>(errors),
+        client_cpu,
+        opts.threads,
+        latency.percentile_ns(0.999) / 1e3,
+        static_cast<double>(latency.max()) / 1e3,
+        static_cast<unsigned long long>(total.echoes_in_window),
+        window,
+        ratio(total.echoes_in_window, total.reads_in_window),
+        ratio(total.echoes_in_window, total.writes_in_window));
+    std::string summary = line;
+    if (opts.server_pid > 0) {
+        if (server0 >= 0 && server1 >= 0) {
+            std::snprintf(
+                line, sizeof line, " server_cpu=%.1f%%", 100 * (server1 - server0) / window);
+            summary += line;
+        } else {
+            summary += " server_cpu=gone";
+        }
+    }
+    if (machine0.busy >= 0 && machine1.busy >= 0) {
+        std::snprintf(
+            line,
+            sizeof line,
+            " machine_cpu=%.1f%% softirq=%.1f%%",
+            100 * (machine1.busy - machine0.busy) / window,
+            100 * (machine1.softirq - machine0.softirq) / window);
+        summary += line;
+    }
+    std::cout << summary << std::endl;
+
+    if (errors != 0 || !all_ready || !all_drained) {
+        std::cerr << "eio-bench: FAILED: sent=" << total.sent << " echoed=" << total.echoed
+                  << " missing=" << missing << " duplicate=" << total.duplicate
+                  << " corrupt=" << total.corrupt
+                  << " connection_errors=" << total.connection_errors
+                  << " not_ready=" << (all_ready ? "no" : "yes")
+                  << " undrained_connections=" << undrained << '\n';
+        for (auto const& l : log)
+            std::cerr << "  " << l << '\n';
+        return 1;
+    }
+    return 0;
+}
