@@ -134,11 +134,23 @@ std::vector<std::string> memory_adapter::socket_rooms(socket const& s) const {
 void memory_adapter::for_each_match(
     std::size_t index, broadcast_options const& opts, std::function<void(socket&)> const& f) {
     auto& shard = shards_[index];
-    std::unordered_set<socket*> excluded;
+    // Usually one socket is excepted (socket.broadcast()): a short vector, no hash set, per
+    // broadcast; a set only when the excepted rooms are large.
+    std::vector<socket*> few;
+    std::unordered_set<socket*> many;
     for (auto const& room : opts.except)
         if (auto it = shard.rooms.find(room); it != shard.rooms.end())
-            excluded.insert(it->second.begin(), it->second.end());
-    auto const wanted = [&](socket* s) { return excluded.empty() || excluded.count(s) == 0; };
+            few.insert(few.end(), it->second.begin(), it->second.end());
+    constexpr std::size_t linear_limit = 16;
+    if (few.size() > linear_limit) {
+        many.insert(few.begin(), few.end());
+        few.clear();
+    }
+    auto const wanted = [&](socket* s) {
+        if (!many.empty())
+            return many.count(s) == 0;
+        return std::find(few.begin(), few.end(), s) == few.end();
+    };
     if (opts.rooms.empty()) {
         for (auto const& [id, s] : nsp_->local_sockets(index))
             if (wanted(s))
