@@ -13,13 +13,13 @@ import {
     sleep,
     withTimeout,
 } from "./support/eio.mjs";
-import { startServer, stopAndCheck } from "./support/server.mjs";
+import { startServer, stopAndCheck, RELAXED_HEARTBEAT } from "./support/server.mjs";
 
 const HEADERS_TIMEOUT_MS = 500;
 const HANDSHAKE = `GET ${ENGINE_PATH}?EIO=4&transport=polling HTTP/1.1\r\nHost: 127.0.0.1\r\n`;
 
 let server;
-before(async () => { server = await startServer(["--headers-timeout-ms", String(HEADERS_TIMEOUT_MS)]); });
+before(async () => { server = await startServer(["--headers-timeout-ms", String(HEADERS_TIMEOUT_MS), ...RELAXED_HEARTBEAT]); });
 after(async () => { await stopAndCheck(server); });
 
 /** Asserts a 4xx status line (one of `statuses`) and that the server closed the connection. */

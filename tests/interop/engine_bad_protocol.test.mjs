@@ -12,10 +12,10 @@ import {
     rawExchange,
     showBytes,
 } from "./support/eio.mjs";
-import { onlyOurs, startServer, stopAndCheck } from "./support/server.mjs";
+import { onlyOurs, startServer, stopAndCheck, RELAXED_HEARTBEAT } from "./support/server.mjs";
 
 let server;
-before(async () => { server = await startServer(); });
+before(async () => { server = await startServer(RELAXED_HEARTBEAT); });
 after(async () => { await stopAndCheck(server); });
 
 const get = (query) => httpRequest(server, { path: `${ENGINE_PATH}?${query}` });

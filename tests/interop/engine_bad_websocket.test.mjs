@@ -15,12 +15,12 @@ import {
     withTimeout,
     wsFrame,
 } from "./support/eio.mjs";
-import { startServer, stopAndCheck } from "./support/server.mjs";
+import { startServer, stopAndCheck, RELAXED_HEARTBEAT } from "./support/server.mjs";
 
 const OP = { cont: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa };
 
 let server;
-before(async () => { server = await startServer(); });
+before(async () => { server = await startServer(RELAXED_HEARTBEAT); });
 after(async () => { await stopAndCheck(server); });
 
 /** A raw Engine.IO websocket: frames as they arrive, and when/how the server ended it. */

@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import { collectMessages, openClient, patternBytes, toBuffer } from "./support/eio.mjs";
-import { startServer, stopAndCheck } from "./support/server.mjs";
+import { startServer, stopAndCheck, RELAXED_HEARTBEAT } from "./support/server.mjs";
 
 const SIZES = [0, 1, 2, 3, 4, 125, 126, 127, 65535, 65536, 65537, 100 * 1024];
 
 let server;
-before(async () => { server = await startServer(); });
+before(async () => { server = await startServer(RELAXED_HEARTBEAT); });
 after(async () => { await stopAndCheck(server); });
 
 const asKind = {

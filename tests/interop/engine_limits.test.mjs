@@ -18,10 +18,10 @@ import {
     toBuffer,
     withTimeout,
 } from "./support/eio.mjs";
-import { startServer, stopAndCheck } from "./support/server.mjs";
+import { startServer, stopAndCheck, RELAXED_HEARTBEAT } from "./support/server.mjs";
 
 let server;
-before(async () => { server = await startServer(); });
+before(async () => { server = await startServer(RELAXED_HEARTBEAT); });
 after(async () => { await stopAndCheck(server); });
 
 /** A bystander client on `transports` that must keep working while another session is dropped. */

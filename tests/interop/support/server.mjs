@@ -16,6 +16,13 @@ const twinScript = path.join(repoRoot, "bench/node/engine_echo_server.mjs");
 export const isNodeReference =
     process.env.SIO_REFERENCE === "node" || !process.env.SIO_SERVER_CMD;
 
+/**
+ * Server flags for files that test something other than heartbeats: the conformance settings
+ * (ping every 300 ms, 200 ms to answer) would let CPU contention on a shared 2-core machine drop
+ * a client mid-test.
+ */
+export const RELAXED_HEARTBEAT = ["--ping-interval-ms", "2000", "--ping-timeout-ms", "5000"];
+
 /** Skip option for node:test: skips, with a reason, behaviour that Node's engine.io lacks. */
 export function onlyOurs(reason) {
     return isNodeReference ? `Node's engine.io lacks this behaviour: ${reason}` : false;
