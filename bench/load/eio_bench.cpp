@@ -414,8 +414,19 @@ private:
                 on_message(fragments_, fragment_binary_);
             }
             return;
-        case 0x8:
-            return fail("server sent a WebSocket close frame");
+        case 0x8: {
+            // RFC 6455 5.5.1: an optional 2-byte status code, then a UTF-8 reason.
+            std::string why = "server sent a WebSocket close frame";
+            if (len >= 2) {
+                auto const* u = reinterpret_cast<unsigned char const*>(data);
+                why += ", code " + std::to_string((u[0] << 8) | u[1]);
+                if (len > 2)
+                    why += " \"" + std::string(data + 2, len - 2) + "\"";
+            }
+            why += " (" + std::to_string(echoed_) + " echoes, " + std::to_string(outstanding()) +
+                   " in flight)";
+            return fail(why);
+        }
         case 0x9:
             std::memcpy(append_frame(0xA, len), data, len);
             mask_last(len);
@@ -486,6 +497,7 @@ private:
         }
         expect_seq_ = seq + 1;
         ++stats_.echoed;
+        ++echoed_;
         if (phase_ == phase_measure) {
             ++stats_.echoes_in_window;
             auto const rtt = now_ - sent_at_[seq % opts_.inflight];
@@ -607,6 +619,7 @@ private:
     std::vector<clock_type::time_point> sent_at_; // by sequence number modulo D
     std::uint64_t next_seq_ = 0;
     std::uint64_t expect_seq_ = 0;
+    std::uint64_t echoed_ = 0;
 
     std::vector<char> in_;
     std::size_t in_len_ = 0;
