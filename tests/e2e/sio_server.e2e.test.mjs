@@ -15,13 +15,15 @@
 // test-artifacts/e2e/sio-server.png (repo root).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, execFile } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
+
+import { spawnServer } from "../support/process.mjs";
 
 const execFileP = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -54,30 +56,17 @@ async function sqlite(db, sql) {
   return stdout.trim();
 }
 
-/** Starts sio-server and resolves once it printed `listening on http://HOST:PORT`. */
+/**
+ * Starts sio-server on `db` (10 s at most) → spawnServer's handle (../support/process.mjs) once it
+ * printed `listening on http://127.0.0.1:PORT`; stop() gives it 5 s after SIGTERM.
+ */
 function startServer(db) {
-  const child = spawn(serverBin, ["--db", db, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
-  const log = { out: "", err: "" };
-  child.stdout.setEncoding("utf8").on("data", (d) => { log.out += d; });
-  child.stderr.setEncoding("utf8").on("data", (d) => { log.err += d; });
-  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sio-server not listening after 10 s\n${log.out}${log.err}`)), 10_000);
-    const onData = () => {
-      const m = /listening on (http:\/\/[^\s]+)/.exec(log.out);
-      if (m) { clearTimeout(timer); child.stdout.off("data", onData); resolve(m[1]); }
-    };
-    child.stdout.on("data", onData);
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      reject(new Error(`sio-server exited early (code ${code}, signal ${signal})\n${log.out}${log.err}`));
-    });
+  return spawnServer([serverBin, "--db", db], {
+    listening: /^listening on http:\/\/127\.0\.0\.1:(\d+)\s*$/,
+    startTimeoutMs: 10_000,
+    graceMs: 5000,
+    name: "sio-server",
   });
-  // Never leave the server behind, even if this process dies mid-test.
-  const reap = () => { if (child.exitCode === null && child.signalCode === null) { try { process.kill(child.pid, "SIGKILL"); } catch {} } };
-  process.on("exit", reap);
-  exited.then(() => process.off("exit", reap));
-  return { child, pid: child.pid, log, exited, ready };
 }
 
 const rowSel = (key) => `table[data-table="messages"] tr[data-key="${key}"]`;
@@ -127,8 +116,8 @@ describe("sio-server page in Chromium", { skip: skipReason }, () => {
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), "sio-e2e-"));
     db = path.join(dir, "e2e.db");
-    server = startServer(db);
-    baseUrl = await server.ready;
+    server = await startServer(db);
+    baseUrl = `http://127.0.0.1:${server.port}`;
     console.log(`sio-server pid ${server.pid} at ${baseUrl}, db ${db}`);
 
     // A row present before the pages open: seeing it on a page proves its subscription is live.
@@ -146,12 +135,7 @@ describe("sio-server page in Chromium", { skip: skipReason }, () => {
 
   after(async () => {
     if (browser) await browser.close().catch(() => {});
-    if (server && server.child.exitCode === null && server.child.signalCode === null) {
-      try { process.kill(server.pid, "SIGTERM"); } catch {}
-      const killer = setTimeout(() => { try { process.kill(server.pid, "SIGKILL"); } catch {} }, 5000);
-      await server.exited;
-      clearTimeout(killer);
-    }
+    if (server) await server.stop();   // SIGTERM, SIGKILL after 5 s; nothing if it has exited
     if (dir) rmSync(dir, { recursive: true, force: true });
     console.log(`timings (ms): ${JSON.stringify(timings)}`);
   });
@@ -301,6 +285,6 @@ describe("sio-server page in Chromium", { skip: skipReason }, () => {
     const result = await Promise.race([server.exited, new Promise((r) => { timer = setTimeout(() => r("timeout"), 5000); })]);
     clearTimeout(timer);
     timings.sigterm = Math.round(performance.now() - t0);
-    assert.deepEqual(result, { code: 0, signal: null }, `sio-server after SIGTERM\n${server.log.err}`);
+    assert.deepEqual(result, { code: 0, signal: null }, `sio-server after SIGTERM\n${server.output().stderr}`);
   });
 });

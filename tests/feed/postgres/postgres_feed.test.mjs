@@ -11,44 +11,31 @@
 // SIO_SERVER_BIN: the sio-server binary (ctest sets it; default build/apps/sio-server/sio-server).
 // SIO_PSQL: psql (default: psql on PATH).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 
 import { io } from "socket.io-client";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const serverBin =
-    process.env.SIO_SERVER_BIN || path.join(repoRoot, "build/apps/sio-server/sio-server");
+import { stopAndCheck as stopAndCheckProcess } from "../../support/process.mjs";
+import {
+    CHANGE_KEYS,
+    ISO_UTC,
+    repoRoot,
+    run,
+    serverBin,
+    sleep,
+    spawnSioServer,
+    withTimeout,
+} from "../support/feed.mjs";
+
 const psqlBin = process.env.SIO_PSQL || "psql";
 const throwawayPostgres = path.join(repoRoot, "tests/support/throwaway-postgres");
 
-const LISTENING = /^listening on (?:http:\/\/)?127\.0\.0\.1:(\d+)\s*$/;
-const CHANGE_KEYS = ["change_id", "committed_at", "old", "op", "row", "sub", "table"];
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
 // ---------------------------------------------------------------------------------------------
 // Harness
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Rejects with `what` when `promise` has not settled within `ms`. */
-function withTimeout(promise, ms, what) {
-    let timer;
-    return Promise.race([
-        promise,
-        new Promise((_, reject) => {
-            timer = setTimeout(() => {
-                const label = typeof what === "function" ? what() : what;
-                reject(new Error(`timed out after ${ms} ms: ${label}`));
-            }, ms);
-        }),
-    ]).finally(() => clearTimeout(timer));
-}
 
 /** Polls `cond` every 10 ms until true; rejects after `ms` with `what`. */
 async function waitFor(cond, ms, what) {
@@ -60,36 +47,6 @@ async function waitFor(cond, ms, what) {
         }
         await sleep(10);
     }
-}
-
-/** Runs a program to completion with `input` on stdin → {code, signal, stdout, stderr}. */
-function run(cmd, args, { input = "", timeoutMs = 30000, env } = {}) {
-    return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, {
-            stdio: ["pipe", "pipe", "pipe"],
-            env: { ...process.env, ...env },
-        });
-        let stdout = "";
-        let stderr = "";
-        const timer = setTimeout(() => {
-            child.kill("SIGKILL");
-            reject(new Error(`${cmd} ${args.join(" ")} ran over ${timeoutMs} ms; stderr: ${stderr}`));
-        }, timeoutMs);
-        child.stdout.setEncoding("utf8");
-        child.stderr.setEncoding("utf8");
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", (err) => {
-            clearTimeout(timer);
-            reject(new Error(`cannot run ${cmd}: ${err.message}`));
-        });
-        child.on("close", (code, signal) => {
-            clearTimeout(timer);
-            resolve({ code, signal, stdout, stderr });
-        });
-        child.stdin.on("error", () => {});
-        child.stdin.end(input);
-    });
 }
 
 /** Runs an SQL script with psql (stops at the first error) → its unaligned tuples-only output. */
@@ -143,90 +100,10 @@ async function freshDb(setupSql = "") {
 }
 
 /** Spawns sio-server (--port 0) → {url, pid, output(), stop()} once its listening line is read. */
-async function startServer(db, args = [], { startTimeoutMs = 15000 } = {}) {
-    const child = spawn(serverBin, ["--db", db, "--port", "0", ...args], {
-        cwd: repoRoot,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let exitInfo = null;
-    const exited = new Promise((resolve) => {
-        child.on("exit", (code, signal) => {
-            exitInfo = { code, signal };
-            resolve(exitInfo);
-        });
-    });
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (d) => {
-        stderr += d;
-        if (stderr.length > 200000) stderr = stderr.slice(-100000);
-    });
-    let stopping = null;
-    const stop = () => {
-        stopping ??= (async () => {
-            const diedEarly = exitInfo !== null;
-            let killed = false;
-            if (!diedEarly) {
-                process.kill(child.pid, "SIGTERM");
-                const timer = setTimeout(() => {
-                    if (exitInfo === null) {
-                        killed = true;
-                        process.kill(child.pid, "SIGKILL");
-                    }
-                }, 6000);
-                await exited;
-                clearTimeout(timer);
-            }
-            return { ...exitInfo, killed, diedEarly };
-        })();
-        return stopping;
-    };
-    try {
-        const port = await new Promise((resolve, reject) => {
-            let buffered = "";
-            const timer = setTimeout(
-                () => reject(new Error(`no listening line within ${startTimeoutMs} ms; stderr: ${stderr}`)),
-                startTimeoutMs);
-            child.stdout.on("data", (d) => {
-                stdout += d;
-                if (stdout.length > 200000) stdout = stdout.slice(-100000);
-                buffered += d;
-                let nl;
-                while ((nl = buffered.indexOf("\n")) >= 0) {
-                    const m = LISTENING.exec(buffered.slice(0, nl));
-                    buffered = buffered.slice(nl + 1);
-                    if (m) {
-                        clearTimeout(timer);
-                        resolve(Number(m[1]));
-                    }
-                }
-            });
-            child.on("error", (err) => {
-                clearTimeout(timer);
-                reject(new Error(`cannot spawn ${serverBin}: ${err.message}`));
-            });
-            exited.then(({ code, signal }) => {
-                clearTimeout(timer);
-                reject(new Error(`sio-server exited (${code}, ${signal}) before listening: ${stderr}`));
-            });
-        });
-        return { url: `http://127.0.0.1:${port}`, pid: child.pid, output: () => ({ stdout, stderr }), stop };
-    } catch (err) {
-        await stop();
-        throw err;
-    }
-}
+const startServer = spawnSioServer;
 
 /** Stops a server and checks it exited on its own with status 0 (contract: within 5 s). */
-async function stopAndCheck(server) {
-    const r = await server.stop();
-    const tail = server.output().stderr.slice(-3000);
-    assert.ok(!r.diedEarly, `sio-server died during the test (${r.code}, ${r.signal}):\n${tail}`);
-    assert.ok(!r.killed, `sio-server ignored SIGTERM for 6 s:\n${tail}`);
-    assert.equal(r.code, 0, `sio-server exit status on SIGTERM:\n${tail}`);
-}
+const stopAndCheck = (server) => stopAndCheckProcess(server, { exitZero: true });
 
 /** Connects a websocket-only socket.io-client that records `change`, `resync` and `events`. */
 async function connect(url, { events = [] } = {}) {

@@ -14,6 +14,8 @@ import { fileURLToPath } from "node:url";
 
 import { io } from "socket.io-client";
 
+import { spawnServer, stopAndCheck as stopAndCheckProcess } from "../../support/process.mjs";
+
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const serverBin =
     process.env.SIO_SERVER_BIN || path.join(repoRoot, "build/apps/sio-server/sio-server");
@@ -45,10 +47,17 @@ export function withTimeout(promise, ms, what) {
     ]).finally(() => clearTimeout(timer));
 }
 
-/** Runs a program to completion with `input` on stdin; resolves to {code, signal, stdout, stderr}. */
-export function run(cmd, args, { input = "", timeoutMs = 30000, cwd } = {}) {
+/**
+ * Runs a program to completion with `input` on stdin; resolves to {code, signal, stdout, stderr}.
+ * `env` adds to (or overrides) this process's environment.
+ */
+export function run(cmd, args, { input = "", timeoutMs = 30000, cwd, env } = {}) {
     return new Promise((resolve, reject) => {
-        const child = spawn(cmd, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+        const child = spawn(cmd, args, {
+            cwd,
+            env: { ...process.env, ...env },
+            stdio: ["pipe", "pipe", "pipe"],
+        });
         let stdout = "";
         let stderr = "";
         const timer = setTimeout(() => {
@@ -104,90 +113,31 @@ export async function makeDb(setupSql) {
 }
 
 /**
+ * Spawns sio-server on `db` (an SQLite file or a postgresql:// URL) with `--port 0` and `args`
+ * and waits (15 s at most) for its listening line; resolves to spawnServer's handle
+ * (../../support/process.mjs) plus `url`. stop() sends SIGTERM and resolves to {code, signal,
+ * killed, diedEarly} (SIGKILL after 6 s).
+ */
+export async function spawnSioServer(db, args = [], { startTimeoutMs = 15000 } = {}) {
+    const server = await spawnServer([serverBin, "--db", db], {
+        extraArgs: args,
+        listening: LISTENING,
+        startTimeoutMs,
+        graceMs: 6000,
+        cwd: repoRoot,
+        name: "sio-server",
+    });
+    return Object.assign(server, { url: `http://127.0.0.1:${server.port}` });
+}
+
+/**
  * Spawns sio-server on `db` with `--port 0` and `args`, waits (15 s at most) for its listening
- * line; resolves to {url, port, pid, db, dir, output(), stop()}. stop() sends SIGTERM and
- * resolves to {code, signal, killed, diedEarly} (SIGKILL after 6 s).
+ * line; resolves to {url, port, pid, db, dir, output(), stop()} (and the rest of spawnSioServer's
+ * handle). stop() sends SIGTERM and resolves to {code, signal, killed, diedEarly} (SIGKILL after
+ * 6 s).
  */
 export async function startServer({ db, dir, args = [], startTimeoutMs = 15000 }) {
-    const child = spawn(serverBin, ["--db", db, "--port", "0", ...args], {
-        cwd: repoRoot,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let exitInfo = null;
-    const exited = new Promise((resolve) => {
-        child.on("exit", (code, signal) => {
-            exitInfo = { code, signal };
-            resolve(exitInfo);
-        });
-    });
-    child.stdout.setEncoding("utf8");
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (d) => {
-        stderr += d;
-        if (stderr.length > 200000) stderr = stderr.slice(-100000);
-    });
-    const port = await new Promise((resolve, reject) => {
-        let buffered = "";
-        const timer = setTimeout(
-            () => reject(new Error(`no listening line within ${startTimeoutMs} ms; stderr: ${stderr}`)),
-            startTimeoutMs);
-        child.stdout.on("data", (d) => {
-            stdout += d;
-            if (stdout.length > 200000) stdout = stdout.slice(-100000);
-            buffered += d;
-            let nl;
-            while ((nl = buffered.indexOf("\n")) >= 0) {
-                const m = LISTENING.exec(buffered.slice(0, nl));
-                buffered = buffered.slice(nl + 1);
-                if (m) {
-                    clearTimeout(timer);
-                    resolve(Number(m[1]));
-                }
-            }
-        });
-        child.on("error", (err) => {
-            clearTimeout(timer);
-            reject(new Error(`cannot spawn ${serverBin}: ${err.message}`));
-        });
-        exited.then(({ code, signal }) => {
-            clearTimeout(timer);
-            reject(new Error(`sio-server exited (${code}, ${signal}) before listening: ${stderr}`));
-        });
-    }).catch((err) => {
-        if (exitInfo === null) child.kill("SIGKILL"); // never leave a half-started server behind
-        throw err;
-    });
-    let stopping = null;
-    const stop = () => {
-        stopping ??= (async () => {
-            const diedEarly = exitInfo !== null;
-            let killed = false;
-            if (!diedEarly) {
-                child.kill("SIGTERM");
-                const timer = setTimeout(() => {
-                    if (exitInfo === null) {
-                        killed = true;
-                        child.kill("SIGKILL");
-                    }
-                }, 6000);
-                await exited;
-                clearTimeout(timer);
-            }
-            return { ...exitInfo, killed, diedEarly };
-        })();
-        return stopping;
-    };
-    return {
-        url: `http://127.0.0.1:${port}`,
-        port,
-        pid: child.pid,
-        db,
-        dir,
-        output: () => ({ stdout, stderr }),
-        stop,
-    };
+    return Object.assign(await spawnSioServer(db, args, { startTimeoutMs }), { db, dir });
 }
 
 /**
@@ -196,12 +146,11 @@ export async function startServer({ db, dir, args = [], startTimeoutMs = 15000 }
  */
 export async function stopAndCheck(server) {
     if (!server) return;
-    const r = await server.stop();
-    const tail = server.output().stderr.slice(-4000);
-    await rm(server.dir, { recursive: true, force: true });
-    if (r.diedEarly) throw new Error(`sio-server died during the tests (${r.code}, ${r.signal}):\n${tail}`);
-    if (r.killed) throw new Error(`sio-server ignored SIGTERM for 6 s:\n${tail}`);
-    if (r.code !== 0) throw new Error(`sio-server exited with ${r.code}/${r.signal} on SIGTERM:\n${tail}`);
+    try {
+        await stopAndCheckProcess(server, { exitZero: true });
+    } finally {
+        await rm(server.dir, { recursive: true, force: true });
+    }
 }
 
 /** A fresh database set up with `setupSql` and sio-server on it. */

@@ -6,7 +6,6 @@
 // "node tests/interop/socketio/node_twins/chat_server.mjs": the Node reference, to check that
 // a test expects what npm socket.io 4.8 does.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import process from "node:process";
@@ -15,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { io, Manager } from "socket.io-client";
 
 import { patternBytes, sleep, toBuffer, withTimeout } from "../support/eio.mjs";
-import { splitCommand, stopAndCheck } from "../support/server.mjs";
+import { splitCommand, startCommand, stopAndCheck } from "../support/server.mjs";
 
 export { patternBytes, sleep, stopAndCheck, toBuffer, withTimeout };
 
@@ -51,103 +50,15 @@ export function skipUnless(kind) {
     return serverCommand(kind) ? false : `${BINARIES[kind].env} is not set and no build/ binary`;
 }
 
-const LISTENING = /^listening on 127\.0\.0\.1:(\d+)\s*$/;
-
 /**
  * Starts `kind` ("chat" | "test") with --port 0, waits for its "listening on" line (15 s at
  * most) and returns {port, url, host, pid, exited, output(), stop()} (the shape of
  * ../support/server.mjs, so stopAndCheck applies).
  */
-export async function startServer(kind, { startTimeoutMs = 15000, args: extra = [] } = {}) {
+export async function startServer(kind, { startTimeoutMs = 15000, args = [] } = {}) {
     const command = serverCommand(kind);
     if (!command) throw new Error(`no ${kind} server: set ${BINARIES[kind].env}`);
-    const [bin, ...args] = command;
-    const child = spawn(bin, [...args, "--port", "0", ...extra], {
-        cwd: repoRoot,
-        stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let exitInfo = null;
-    const exited = new Promise((resolve) => {
-        child.on("exit", (code, signal) => {
-            exitInfo = { code, signal };
-            resolve(exitInfo);
-        });
-    });
-    const keepTail = (s) => (s.length > 200000 ? s.slice(-100000) : s);
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (d) => {
-        stderr = keepTail(stderr + d);
-    });
-    child.stdout.setEncoding("utf8");
-    const port = await new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(
-            `no "listening on" line within ${startTimeoutMs} ms from ${bin}; ` +
-            `stdout: ${JSON.stringify(stdout)} stderr: ${JSON.stringify(stderr.slice(-2000))}`)),
-        startTimeoutMs);
-        let buffered = "";
-        let found = false;
-        // Keeps draining stdout afterwards so that a chatty server never blocks on a full pipe.
-        child.stdout.on("data", (d) => {
-            stdout = keepTail(stdout + d);
-            if (found) return;
-            buffered += d;
-            let nl;
-            while ((nl = buffered.indexOf("\n")) >= 0) {
-                const m = LISTENING.exec(buffered.slice(0, nl));
-                buffered = buffered.slice(nl + 1);
-                if (m) {
-                    found = true;
-                    clearTimeout(timer);
-                    resolve(Number(m[1]));
-                    return;
-                }
-            }
-        });
-        child.on("error", (err) => {
-            clearTimeout(timer);
-            reject(new Error(`cannot spawn ${bin}: ${err.message}`));
-        });
-        exited.then(({ code, signal }) => {
-            clearTimeout(timer);
-            reject(new Error(`${bin} exited (code ${code}, signal ${signal}) before listening; ` +
-                `stderr: ${stderr.slice(-2000)}`));
-        });
-    });
-
-    let stopping = null;
-    const stop = () => {
-        if (stopping) return stopping;
-        const diedEarly = exitInfo !== null;
-        stopping = (async () => {
-            let killed = false;
-            if (!diedEarly) {
-                child.kill("SIGTERM");
-                const timer = setTimeout(() => {
-                    if (exitInfo === null) {
-                        killed = true;
-                        child.kill("SIGKILL");
-                    }
-                }, 3000);
-                await exited;
-                clearTimeout(timer);
-            }
-            return { ...exitInfo, killed, diedEarly };
-        })();
-        return stopping;
-    };
-    return {
-        port,
-        host: "127.0.0.1",
-        url: `http://127.0.0.1:${port}`,
-        pid: child.pid,
-        get exited() {
-            return exitInfo;
-        },
-        output: () => ({ stdout, stderr }),
-        stop,
-    };
+    return startCommand(command, args, { startTimeoutMs });
 }
 
 /** The three ways a client may use the transports. */
