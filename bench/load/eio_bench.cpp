@@ -301,6 +301,8 @@ public:
     /// Messages sent and not echoed yet.
     std::uint64_t outstanding() const noexcept { return next_seq_ - expect_seq_; }
     bool drained() const noexcept { return drained_; }
+    /// Echoes received over the whole run, warm-up and drain included.
+    std::uint64_t echoed() const noexcept { return echoed_; }
 
     void close() {
         closing_ = true;
@@ -786,6 +788,9 @@ int main(int argc, char** argv) {
     thread_stats total;
     std::uint64_t missing = 0;
     std::size_t undrained = 0;
+    // Fairness: echoes of the slowest and the fastest connection.
+    std::uint64_t conn_min = UINT64_MAX;
+    std::uint64_t conn_max = 0;
     std::vector<std::string> log;
     for (auto& t : threads) {
         auto const& s = t->stats;
@@ -802,6 +807,8 @@ int main(int argc, char** argv) {
         log.insert(log.end(), s.log.begin(), s.log.end());
         for (auto& c : t->connections) {
             missing += c->outstanding();
+            conn_min = std::min(conn_min, c->echoed());
+            conn_max = std::max(conn_max, c->echoed());
             if (!c->drained())
                 ++undrained;
         }
@@ -820,7 +827,7 @@ int main(int argc, char** argv) {
         sizeof line,
         "echo: C=%zu D=%zu size=%zu msgs/s=%.0f p50_us=%.1f p99_us=%.1f errors=%llu "
         "client_cpu=%.1f%% threads=%zu p999_us=%.1f max_us=%.1f echoes=%llu window_s=%.2f "
-        "echoes_per_read=%.1f msgs_per_write=%.1f",
+        "echoes_per_read=%.1f msgs_per_write=%.1f conn_echoes_min=%llu conn_echoes_max=%llu",
         opts.connections,
         opts.inflight,
         opts.size,
@@ -835,7 +842,9 @@ int main(int argc, char** argv) {
         static_cast<unsigned long long>(total.echoes_in_window),
         window,
         ratio(total.echoes_in_window, total.reads_in_window),
-        ratio(total.echoes_in_window, total.writes_in_window));
+        ratio(total.echoes_in_window, total.writes_in_window),
+        static_cast<unsigned long long>(conn_min),
+        static_cast<unsigned long long>(conn_max));
     std::string summary = line;
     if (opts.server_pid > 0) {
         if (server0 >= 0 && server1 >= 0) {
