@@ -16,6 +16,14 @@ std::string_view to_string(op o) noexcept {
     return "insert";
 }
 
+op op_from_string(std::string_view s) noexcept {
+    if (s == "insert")
+        return op::insert;
+    if (s == "update")
+        return op::update;
+    return op::remove;
+}
+
 column const* table_info::find(std::string_view n) const noexcept {
     for (auto const& c : columns)
         if (c.name == n)

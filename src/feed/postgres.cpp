@@ -82,14 +82,6 @@ std::optional<std::string> text_param(boost::json::value const& v) {
     return boost::json::serialize(v);
 }
 
-op op_of(std::string_view s) {
-    if (s == "insert")
-        return op::insert;
-    if (s == "update")
-        return op::update;
-    return op::remove;
-}
-
 } // namespace
 
 postgres::postgres(std::string conninfo, postgres_options options)
@@ -310,7 +302,7 @@ postgres::read_changes(std::int64_t after, std::int64_t upto, std::size_t limit)
         change c;
         c.id = r.int64(i, 0);
         c.table = std::string{r.text(i, 1)};
-        c.op = op_of(r.text(i, 2));
+        c.op = op_from_string(r.text(i, 2));
         auto bytea = bytea_columns_.find(c.table);
         auto const& binary_columns = bytea == bytea_columns_.end() ? none : bytea->second;
         c.row = r.is_null(i, 3) ? boost::json::value{}

@@ -102,14 +102,6 @@ std::string row_json(table_info const& t, std::string_view prefix) {
     return sql;
 }
 
-op op_of(std::string const& s) {
-    if (s == "insert")
-        return op::insert;
-    if (s == "update")
-        return op::update;
-    return op::remove;
-}
-
 } // namespace
 
 sqlite::sqlite(std::string path, sqlite_options options)
@@ -316,7 +308,7 @@ std::vector<change> sqlite::read_changes(std::int64_t after, std::int64_t upto, 
         change c;
         c.id = q.int64(0);
         c.table = q.text(1);
-        c.op = op_of(q.text(2));
+        c.op = op_from_string(q.text(2));
         c.row = to_row(q.text(3), c.blobs);
         c.old = to_row(q.text(4), c.blobs);
         c.committed_at = q.text(5);

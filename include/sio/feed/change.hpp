@@ -16,6 +16,8 @@ enum class op { insert, update, remove };
 
 /// "insert", "update", "delete".
 std::string_view to_string(op o) noexcept;
+/// The op a change log names ("insert", "update", anything else: delete).
+op op_from_string(std::string_view s) noexcept;
 
 /// One committed row change of a watched table, in commit order.
 struct change {
