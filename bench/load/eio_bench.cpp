@@ -26,6 +26,9 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <load/common/cpu_meter.hpp>
+#include <load/common/histogram.hpp>
+#include <load/common/ws_client_frames.hpp>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -140,71 +143,9 @@ options parse_options(int argc, char** argv) {
     return o;
 }
 
-/// Log-linear latency histogram in nanoseconds: 128 buckets per power of two, so any
-/// percentile it reports is within 0.8% of the true value.
-class histogram {
-public:
-    histogram()
-        : counts_(bucket_count, 0) {}
-
-    void add(std::uint64_t ns) noexcept {
-        ++counts_[index(ns)];
-        ++total_;
-        max_ = std::max(max_, ns);
-    }
-
-    void merge(histogram const& other) {
-        for (std::size_t i = 0; i < bucket_count; ++i)
-            counts_[i] += other.counts_[i];
-        total_ += other.total_;
-        max_ = std::max(max_, other.max_);
-    }
-
-    std::uint64_t total() const noexcept { return total_; }
-    std::uint64_t max() const noexcept { return max_; }
-
-    double percentile_ns(double q) const {
-        if (total_ == 0)
-            return 0;
-        auto const rank = std::max<std::uint64_t>(
-            1, static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(total_))));
-        std::uint64_t seen = 0;
-        for (std::size_t i = 0; i < bucket_count; ++i) {
-            seen += counts_[i];
-            if (seen >= rank)
-                return std::min(value(i), static_cast<double>(max_));
-        }
-        return static_cast<double>(max_);
-    }
-
-private:
-    static constexpr unsigned sub_bits = 7;
-    static constexpr std::size_t bucket_count = (64 - sub_bits + 1) << sub_bits;
-
-    static std::size_t index(std::uint64_t v) noexcept {
-        if (v < (2u << sub_bits))
-            return static_cast<std::size_t>(v);
-        unsigned const shift = 63 - static_cast<unsigned>(std::countl_zero(v)) - sub_bits;
-        return (static_cast<std::size_t>(shift) << sub_bits) + static_cast<std::size_t>(v >> shift);
-    }
-
-    static double value(std::size_t i) noexcept {
-        if (i < (2u << sub_bits))
-            return static_cast<double>(i);
-        std::size_t const shift = (i >> sub_bits) - 1;
-        std::size_t const sub = i - (shift << sub_bits);
-        // Middle of the bucket.
-        return static_cast<double>(sub << shift) + static_cast<double>(1ull << shift) / 2;
-    }
-
-    std::vector<std::uint64_t> counts_;
-    std::uint64_t total_ = 0;
-    std::uint64_t max_ = 0;
-};
-
 /// What one generator thread counts; only that thread touches it until the threads are joined.
 struct thread_stats {
-    histogram latency;
+    bench::histogram latency;
     std::uint64_t echoes_in_window = 0;
     std::uint64_t reads_in_window = 0;
     std::uint64_t writes_in_window = 0;
@@ -273,7 +214,7 @@ public:
         , id_(id)
         , sent_at_(opts.inflight)
         , in_(read_chunk)
-        , rng_(0x9e3779b97f4a7c15ull * (id + 1)) {
+        , writer_(0x9e3779b97f4a7c15ull * (id + 1)) {
         out_.reserve(read_chunk);
         wbuf_.reserve(read_chunk);
     }
@@ -526,51 +467,10 @@ private:
         }
     }
 
-    // Appends a final client frame header with room for `len` payload bytes; returns the payload.
     char* append_frame(unsigned char opcode, std::size_t len) {
-        std::size_t const header = len < 126 ? 6 : len < 65536 ? 8 : 14;
-        std::size_t const at = out_.size();
-        out_.resize(at + header + len);
-        auto* h = reinterpret_cast<unsigned char*>(out_.data() + at);
-        h[0] = static_cast<unsigned char>(0x80 | opcode);
-        std::size_t k = 1;
-        if (len < 126) {
-            h[k++] = static_cast<unsigned char>(0x80 | len);
-        } else if (len < 65536) {
-            h[k++] = 0x80 | 126;
-            h[k++] = static_cast<unsigned char>(len >> 8);
-            h[k++] = static_cast<unsigned char>(len);
-        } else {
-            h[k++] = 0x80 | 127;
-            for (int i = 7; i >= 0; --i)
-                h[k++] = static_cast<unsigned char>(static_cast<std::uint64_t>(len) >> (8 * i));
-        }
-        // RFC 6455 5.3: a fresh, unpredictable masking key per client frame.
-        rng_ ^= rng_ << 13;
-        rng_ ^= rng_ >> 7;
-        rng_ ^= rng_ << 17;
-        auto const key = static_cast<std::uint32_t>(rng_);
-        std::memcpy(h + k, &key, 4);
-        return out_.data() + at + header;
+        return writer_.append_frame(out_, opcode, len);
     }
-
-    // Masks the payload of the frame append_frame() just added (its last `len` bytes).
-    void mask_last(std::size_t len) {
-        char* p = out_.data() + out_.size() - len;
-        std::uint32_t key = 0;
-        std::memcpy(&key, p - 4, 4);
-        std::uint64_t const key8 = (std::uint64_t{key} << 32) | key;
-        std::size_t i = 0;
-        for (; i + 8 <= len; i += 8) {
-            std::uint64_t w = 0;
-            std::memcpy(&w, p + i, 8);
-            w ^= key8;
-            std::memcpy(p + i, &w, 8);
-        }
-        auto const* k = reinterpret_cast<unsigned char const*>(&key);
-        for (; i < len; ++i)
-            p[i] = static_cast<char>(static_cast<unsigned char>(p[i]) ^ k[i & 3]);
-    }
+    void mask_last(std::size_t len) { bench::ws_frame_writer::mask_last(out_, len); }
 
     void flush() {
         if (writing_ || out_.empty() || failed_)
@@ -628,7 +528,7 @@ private:
     std::vector<char> out_;  // frames waiting for the write in flight
     std::vector<char> wbuf_; // frames of the write in flight
     std::string fragments_;
-    std::uint64_t rng_;
+    bench::ws_frame_writer writer_;
     clock_type::time_point now_;
     int phase_ = phase_warmup;
 
@@ -650,56 +550,8 @@ struct generator_thread {
     std::thread thread;
 };
 
-double process_cpu_seconds() {
-    rusage ru{};
-    getrusage(RUSAGE_SELF, &ru);
-    auto const sec = [](timeval t) {
-        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-    };
-    return sec(ru.ru_utime) + sec(ru.ru_stime);
-}
-
-// utime + stime of another process, all its threads, from /proc/<pid>/stat; -1 if unreadable.
-double other_cpu_seconds(long pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (pid <= 0 || !std::getline(in, line))
-        return -1;
-    auto const rp = line.rfind(')');
-    if (rp == std::string::npos)
-        return -1;
-    std::istringstream fields(line.substr(rp + 2));
-    std::string field;
-    double ticks = 0;
-    // Fields 14 and 15 (utime, stime) are the 12th and 13th after the command name.
-    for (int i = 3; i <= 15 && fields >> field; ++i)
-        if (i >= 14)
-            ticks += std::strtod(field.c_str(), nullptr);
-    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 double ratio(std::uint64_t a, std::uint64_t b) {
     return b == 0 ? 0 : static_cast<double>(a) / static_cast<double>(b);
-}
-
-/// Whole-machine CPU from /proc/stat, in seconds summed over all CPUs. Softirq time is kept
-/// apart: the kernel's loopback TCP work often runs there and is charged to no process.
-struct machine_cpu {
-    double busy = -1;
-    double softirq = 0;
-};
-
-machine_cpu read_machine_cpu() {
-    std::ifstream in("/proc/stat");
-    std::string cpu;
-    double v[8] = {};
-    if (!(in >> cpu) || cpu != "cpu")
-        return {};
-    for (double& x : v)
-        in >> x;
-    // user nice system idle iowait irq softirq steal
-    double const tick = static_cast<double>(sysconf(_SC_CLK_TCK));
-    return {(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / tick, v[6] / tick};
 }
 
 std::chrono::duration<double> seconds(double s) {
@@ -762,15 +614,15 @@ int main(int argc, char** argv) {
 
     state.phase.store(phase_measure, std::memory_order_relaxed);
     auto const t0 = clock_type::now();
-    double const cpu0 = process_cpu_seconds();
-    double const server0 = other_cpu_seconds(opts.server_pid);
-    machine_cpu const machine0 = read_machine_cpu();
+    double const cpu0 = bench::process_cpu_seconds();
+    double const server0 = bench::other_cpu_seconds(opts.server_pid);
+    bench::machine_cpu const machine0 = bench::read_machine_cpu();
     std::this_thread::sleep_for(seconds(opts.duration));
     state.phase.store(phase_drain, std::memory_order_relaxed);
     auto const t1 = clock_type::now();
-    double const cpu1 = process_cpu_seconds();
-    double const server1 = other_cpu_seconds(opts.server_pid);
-    machine_cpu const machine1 = read_machine_cpu();
+    double const cpu1 = bench::process_cpu_seconds();
+    double const server1 = bench::other_cpu_seconds(opts.server_pid);
+    bench::machine_cpu const machine1 = bench::read_machine_cpu();
 
     // Stop sending and wait for every message in flight to come back.
     bool const all_drained = wait_for(state.finished, opts.connections, opts.drain_timeout);
@@ -784,7 +636,7 @@ int main(int argc, char** argv) {
     for (auto& t : threads)
         t->thread.join();
 
-    histogram latency;
+    bench::histogram latency;
     thread_stats total;
     std::uint64_t missing = 0;
     std::size_t undrained = 0;
