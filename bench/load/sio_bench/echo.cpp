@@ -1,8 +1,8 @@
 // echo over WebSocket: each connection keeps D acked "echo" events in flight; whatever acks one
 // read returns are answered by new requests in one write.
-#include <load/sio_bench/echo_run.hpp>
-#include <load/sio_bench/scenarios.hpp>
-#include <load/sio_bench/ws_peer.hpp>
+#include <sio_bench/echo_run.hpp>
+#include <sio_bench/scenarios.hpp>
+#include <sio_bench/ws_peer.hpp>
 
 namespace sio_bench {
 namespace {

@@ -3,9 +3,9 @@
 // `3<id>["<payload>"]` byte for byte. Acks may come back in any order; each is accepted once.
 #pragma once
 
-#include <load/common/histogram.hpp>
-#include <load/sio_bench/harness.hpp>
-#include <load/sio_bench/payload.hpp>
+#include <common/histogram.hpp>
+#include <sio_bench/harness.hpp>
+#include <sio_bench/payload.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

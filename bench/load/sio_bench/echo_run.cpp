@@ -1,5 +1,5 @@
 #include <cstdio>
-#include <load/sio_bench/echo_run.hpp>
+#include <sio_bench/echo_run.hpp>
 
 namespace sio_bench {
 

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <functional>
-#include <load/sio_bench/echo_book.hpp>
 #include <memory>
+#include <sio_bench/echo_book.hpp>
 
 namespace sio_bench {
 

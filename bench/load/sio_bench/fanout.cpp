@@ -5,11 +5,11 @@
 // message stops being in flight when every recipient has it, so no recipient can fall behind
 // by more than D messages and the server's buffers stay bounded for either server.
 #include <bit>
+#include <common/histogram.hpp>
 #include <cstdio>
-#include <load/common/histogram.hpp>
-#include <load/sio_bench/payload.hpp>
-#include <load/sio_bench/scenarios.hpp>
-#include <load/sio_bench/ws_peer.hpp>
+#include <sio_bench/payload.hpp>
+#include <sio_bench/scenarios.hpp>
+#include <sio_bench/ws_peer.hpp>
 
 namespace sio_bench {
 namespace {

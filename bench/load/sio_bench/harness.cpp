@@ -2,7 +2,7 @@
 
 #include <cstdio>
 #include <iostream>
-#include <load/sio_bench/harness.hpp>
+#include <sio_bench/harness.hpp>
 
 namespace sio_bench {
 

@@ -9,11 +9,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <common/cpu_meter.hpp>
 #include <cstdint>
-#include <load/common/cpu_meter.hpp>
-#include <load/sio_bench/options.hpp>
 #include <memory>
 #include <mutex>
+#include <sio_bench/options.hpp>
 #include <string>
 #include <thread>
 #include <vector>

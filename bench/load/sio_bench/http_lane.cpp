@@ -4,7 +4,7 @@
 #include <strings.h>
 
 #include <cstring>
-#include <load/sio_bench/http_lane.hpp>
+#include <sio_bench/http_lane.hpp>
 
 namespace sio_bench {
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <functional>
-#include <load/sio_bench/harness.hpp>
+#include <sio_bench/harness.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

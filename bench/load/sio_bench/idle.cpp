@@ -4,8 +4,8 @@
 // while they idle.
 #include <cstdio>
 #include <deque>
-#include <load/sio_bench/scenarios.hpp>
-#include <load/sio_bench/ws_peer.hpp>
+#include <sio_bench/scenarios.hpp>
+#include <sio_bench/ws_peer.hpp>
 
 namespace sio_bench {
 namespace {

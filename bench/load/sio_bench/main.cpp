@@ -3,7 +3,7 @@
 // summary line per run; its exit status is 1 when any message was lost, duplicated or corrupt.
 #include <exception>
 #include <iostream>
-#include <load/sio_bench/scenarios.hpp>
+#include <sio_bench/scenarios.hpp>
 
 int main(int argc, char** argv) {
     auto const o = sio_bench::parse_options(argc, argv);

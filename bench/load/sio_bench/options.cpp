@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
-#include <load/sio_bench/options.hpp>
+#include <sio_bench/options.hpp>
 #include <string_view>
 
 namespace sio_bench {

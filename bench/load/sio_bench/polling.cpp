@@ -1,9 +1,9 @@
 // polling: the echo scenario over HTTP long-polling, as socket.io-client does it without
 // WebSocket: a handshake GET, then one GET always waiting for what the server has, and POSTs
 // carrying every packet queued meanwhile (joined by the record separator 0x1e).
-#include <load/sio_bench/echo_run.hpp>
-#include <load/sio_bench/http_lane.hpp>
-#include <load/sio_bench/scenarios.hpp>
+#include <sio_bench/echo_run.hpp>
+#include <sio_bench/http_lane.hpp>
+#include <sio_bench/scenarios.hpp>
 
 namespace sio_bench {
 namespace {

@@ -1,7 +1,7 @@
 // The scenarios of sio-bench; each runs to completion and returns the exit status.
 #pragma once
 
-#include <load/sio_bench/options.hpp>
+#include <sio_bench/options.hpp>
 
 namespace sio_bench {
 

@@ -3,10 +3,10 @@
 // Measures full connection cycles per second and the connect time (TCP connect to the
 // server's CONNECT packet); the server's resident memory before and after the storm shows
 // whether connections leave anything behind.
+#include <common/histogram.hpp>
 #include <cstdio>
-#include <load/common/histogram.hpp>
-#include <load/sio_bench/scenarios.hpp>
-#include <load/sio_bench/ws_peer.hpp>
+#include <sio_bench/scenarios.hpp>
+#include <sio_bench/ws_peer.hpp>
 
 namespace sio_bench {
 namespace {

@@ -3,7 +3,7 @@
 #include <netinet/in.h>
 
 #include <cstring>
-#include <load/sio_bench/ws_peer.hpp>
+#include <sio_bench/ws_peer.hpp>
 
 namespace sio_bench {
 namespace {

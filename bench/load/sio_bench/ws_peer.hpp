@@ -5,8 +5,8 @@
 // one write after it.
 #pragma once
 
-#include <load/common/ws_client_frames.hpp>
-#include <load/sio_bench/harness.hpp>
+#include <common/ws_client_frames.hpp>
+#include <sio_bench/harness.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
