@@ -111,6 +111,17 @@ std::vector<std::pair<std::string, std::string>> parse_query(std::string_view ta
     return out;
 }
 
+namespace {
+// Node's polling transport waits this long for a GET to carry an orderly close packet.
+constexpr auto polling_close_timeout = std::chrono::seconds(30);
+} // namespace
+
+server_core::shard_state::shard_state(net::io_context& ctx, server_options const& options)
+    : ping_due(ctx, options.ping_interval, &session::on_ping_due)
+    , pong_overdue(ctx, options.ping_timeout, &session::on_pong_overdue)
+    , close_overdue(ctx, polling_close_timeout, &session::on_close_overdue)
+    , upgrade_overdue(ctx, options.upgrade_timeout, &session::on_upgrade_overdue) {}
+
 server_core::server_core(io_pool& p, handler& h, server_options opts)
     : pool(p)
     , app_handler(h)
@@ -118,7 +129,7 @@ server_core::server_core(io_pool& p, handler& h, server_options opts)
     if (pool.size() > 64)
         throw std::invalid_argument("sio::engine::server: at most 64 shards");
     for (std::size_t i = 0; i < pool.size(); ++i)
-        shards.push_back(std::make_unique<shard_state>());
+        shards.push_back(std::make_unique<shard_state>(pool.get(i), options));
 }
 
 std::size_t server_core::shard_of(net::any_io_executor const& ex) const noexcept {
@@ -345,12 +356,17 @@ void server_core::handshake(
     http_request& request,
     transport_kind transport,
     bool) {
-    request_info info;
+    // One immutable copy per session, shared by the Socket.IO layer; sized exactly, since idle
+    // connections keep it for their whole life.
+    auto shared = std::make_shared<request_info>();
+    auto& info = *shared;
     info.method = std::string{request.method_string()};
     info.target = std::string{request.target()};
     auto const target = std::string_view{request.target()};
     info.path = percent_decode(target.substr(0, target.find('?')));
     info.query = parse_query(target);
+    info.query.shrink_to_fit();
+    info.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
     for (auto const& field : request) {
         std::string name{field.name_string()};
         std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
@@ -396,7 +412,7 @@ void server_core::handshake(
     } else if (!cookie.empty()) {
         conn->set_cookie(cookie);
     }
-    auto s = std::make_shared<session>(*this, index, sid, std::move(info), transport);
+    auto s = std::make_shared<session>(*this, index, sid, std::move(shared), transport);
     shard(index).sessions.emplace(std::move(sid), s);
     session_count.fetch_add(1, std::memory_order_relaxed);
     s->open(ws);

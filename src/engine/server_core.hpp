@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <engine/deadline_list.hpp>
 #include <engine/ws_deflate.hpp>
 #include <functional>
 #include <memory>
@@ -35,6 +36,14 @@ public:
     server_core(io_pool& pool, handler& h, server_options options);
 
     struct shard_state {
+        shard_state(net::io_context& ctx, server_options const& options);
+
+        // Every session's heartbeat and upgrade deadlines (declared before the sessions, so
+        // that they outlive them).
+        deadline_list ping_due;
+        deadline_list pong_overdue;
+        deadline_list close_overdue;
+        deadline_list upgrade_overdue;
         std::unordered_map<std::string, std::shared_ptr<session>> sessions;
         std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
         /// Live connections on this shard, so shutdown can close idle keep-alive ones.

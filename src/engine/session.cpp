@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <engine/deadline_list.hpp>
 #include <engine/http_connection.hpp>
 #include <engine/server_core.hpp>
 #include <engine/ws_transport.hpp>
@@ -11,9 +12,6 @@
 namespace sio::engine {
 
 namespace {
-// Node's polling transport waits this long for a GET to carry an orderly close packet.
-constexpr auto polling_close_timeout = std::chrono::seconds(30);
-
 shared_bytes const& probe_bytes() {
     static shared_bytes const bytes{std::string{"probe"}};
     return bytes;
@@ -28,17 +26,21 @@ session::session(
     detail::server_core& server,
     std::size_t shard,
     std::string sid,
-    request_info request,
+    std::shared_ptr<request_info const> request,
     transport_kind transport)
     : server_(server)
     , shard_(shard)
     , sid_(std::move(sid))
     , request_(std::move(request))
-    , transport_(transport)
-    , heartbeat_(server.pool.get(shard))
-    , upgrade_timer_(server.pool.get(shard)) {}
+    , transport_(transport) {
+    heartbeat_.owner = this;
+    upgrade_deadline_.owner = this;
+}
 
-session::~session() = default;
+session::~session() {
+    detail::deadline_list::disarm(heartbeat_);
+    detail::deadline_list::disarm(upgrade_deadline_);
+}
 
 net::io_context::executor_type session::get_executor() const noexcept {
     return server_.pool.get(shard_).get_executor();
@@ -131,14 +133,15 @@ void session::respond_poll(std::string_view body, bool compress) {
 
 void session::arm_ping() {
     awaiting_pong_ = false;
-    heartbeat_.expires_after(server_.options.ping_interval);
-    heartbeat_.async_wait(
-        [self = shared_from_this(), gen = ++heartbeat_generation_](boost::system::error_code) {
-            if (gen != self->heartbeat_generation_ || self->state_ != state::open)
-                return;
-            self->queue(packet_type::ping, {}, false);
-            self->arm_pong_deadline();
-        });
+    server_.shard(shard_).ping_due.arm(heartbeat_);
+}
+
+void session::on_ping_due(void* p) {
+    auto& self = *static_cast<session*>(p);
+    if (self.state_ != state::open)
+        return;
+    self.queue(packet_type::ping, {}, false);
+    self.arm_pong_deadline();
 }
 
 void session::arm_pong_deadline() {
@@ -148,13 +151,22 @@ void session::arm_pong_deadline() {
 }
 
 void session::wait_for_pong() {
-    heartbeat_.expires_after(server_.options.ping_timeout);
-    heartbeat_.async_wait(
-        [self = shared_from_this(), gen = ++heartbeat_generation_](boost::system::error_code) {
-            if (gen != self->heartbeat_generation_ || self->state_ != state::open)
-                return;
-            self->finish(close_reason::ping_timeout);
-        });
+    server_.shard(shard_).pong_overdue.arm(heartbeat_);
+}
+
+void session::on_pong_overdue(void* p) {
+    auto& self = *static_cast<session*>(p);
+    if (self.state_ == state::open)
+        self.finish(close_reason::ping_timeout);
+}
+
+void session::on_close_overdue(void* p) {
+    auto& self = *static_cast<session*>(p);
+    self.finish(self.close_reason_);
+}
+
+void session::on_upgrade_overdue(void* p) {
+    static_cast<session*>(p)->drop_probe();
 }
 
 void session::on_packet(packet_view p) {
@@ -228,12 +240,7 @@ void session::on_post(detail::http_connection& conn, std::string_view body) {
 void session::begin_upgrade(std::shared_ptr<detail::ws_transport> ws) {
     probe_ = std::move(ws);
     probe_->attach(this, true);
-    upgrade_timer_.expires_after(server_.options.upgrade_timeout);
-    upgrade_timer_.async_wait(
-        [self = shared_from_this(), gen = ++upgrade_generation_](boost::system::error_code) {
-            if (gen == self->upgrade_generation_)
-                self->drop_probe();
-        });
+    server_.shard(shard_).upgrade_overdue.arm(upgrade_deadline_);
 }
 
 void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
@@ -247,8 +254,7 @@ void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
         return;
     }
     if (p.type == packet_type::upgrade && state_ != state::closed) {
-        ++upgrade_generation_;
-        upgrade_timer_.cancel();
+        detail::deadline_list::disarm(upgrade_deadline_);
         // Whatever the last GET did not carry now goes over the WebSocket, in order.
         if (pending_get_)
             respond_poll("6");
@@ -265,8 +271,7 @@ void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
 }
 
 void session::drop_probe() {
-    ++upgrade_generation_;
-    upgrade_timer_.cancel();
+    detail::deadline_list::disarm(upgrade_deadline_);
     probed_ = false;
     if (auto probe = std::move(probe_)) {
         probe_.reset();
@@ -309,12 +314,7 @@ void session::begin_close(close_reason reason) {
     queued_bytes_ += 1;
     queue_.push_back({packet_type::close, {}, false});
     schedule_flush();
-    heartbeat_.expires_after(polling_close_timeout);
-    heartbeat_.async_wait(
-        [self = shared_from_this(), gen = ++heartbeat_generation_](boost::system::error_code) {
-            if (gen == self->heartbeat_generation_)
-                self->finish(self->close_reason_);
-        });
+    server_.shard(shard_).close_overdue.arm(heartbeat_);
 }
 
 void session::finish(close_reason reason, bool by_peer) {
@@ -322,8 +322,7 @@ void session::finish(close_reason reason, bool by_peer) {
         return;
     auto self = shared_from_this();
     state_ = state::closed;
-    ++heartbeat_generation_;
-    heartbeat_.cancel();
+    detail::deadline_list::disarm(heartbeat_);
     drop_probe();
     if (pending_get_)
         respond_poll(by_peer ? "6" : "1");

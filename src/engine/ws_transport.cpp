@@ -218,9 +218,13 @@ void ws_transport::fail(close_reason reason, std::uint16_t code) {
 void ws_transport::send(std::vector<session::out_packet>& packets) {
     if (close_requested_ || closed_)
         return;
-    for (auto& p : packets) {
+    for (auto& p : packets)
         pending_bytes_ += p.data.size() + 1;
-        pending_.push_back(std::move(p));
+    if (pending_.empty()) {
+        pending_.swap(packets); // the caller's queue becomes ours, no copy
+    } else {
+        for (auto& p : packets)
+            pending_.push_back(std::move(p));
     }
     do_write();
 }
@@ -275,7 +279,7 @@ void ws_transport::do_write() {
     batch_.reserve(batch_size);
     buffers_.clear();
     batch_.append(control_);
-    control_.clear();
+    std::string{}.swap(control_); // control frames are rare; the 101 head is not kept
 
     std::size_t run_start = 0; // start of the batch_ bytes not yet covered by a buffer
     auto const close_run = [&] {
@@ -335,9 +339,15 @@ void ws_transport::do_write() {
 
 void ws_transport::on_write(boost::system::error_code ec) {
     writing_ = false;
-    inflight_.clear();
-    compressed_.clear();
     inflight_bytes_ = 0;
+    if (pending_.empty() && control_.empty()) {
+        // Going idle: an idle connection holds no write buffers (one allocation per write
+        // costs less than their capacity kept by every idle connection).
+        release_write_buffers();
+    } else {
+        inflight_.clear();
+        compressed_.clear();
+    }
     if (closed_)
         return;
     if (ec) {
@@ -350,6 +360,14 @@ void ws_transport::on_write(boost::system::error_code ec) {
         return;
     }
     do_write();
+}
+
+void ws_transport::release_write_buffers() noexcept {
+    std::vector<session::out_packet>{}.swap(inflight_);
+    std::vector<session::out_packet>{}.swap(pending_);
+    std::vector<std::string>{}.swap(compressed_);
+    std::vector<net::const_buffer>{}.swap(buffers_);
+    std::string{}.swap(batch_);
 }
 
 void ws_transport::finish_close() {

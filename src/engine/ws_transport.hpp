@@ -62,6 +62,7 @@ private:
     void queue_control(ws_opcode opcode, std::string_view payload);
     void do_write();
     void on_write(boost::system::error_code ec);
+    void release_write_buffers() noexcept;
     void finish_close();
 
     server_core& server_;   // the engine whose session this is

@@ -2,11 +2,11 @@
 
 #include <sio/core/shared_bytes.hpp>
 #include <sio/engine/close_reason.hpp>
+#include <sio/engine/detail/deadline_hook.hpp>
 #include <sio/engine/packet.hpp>
 #include <sio/engine/request.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -36,7 +36,9 @@ public:
     std::string const& sid() const noexcept { return sid_; }
     transport_kind transport() const noexcept { return transport_; }
     /// The handshake request: headers, query, peer address, time.
-    request_info const& request() const noexcept { return request_; }
+    request_info const& request() const noexcept { return *request_; }
+    /// The same request, shared: whoever keeps it (the Socket.IO handshake) needs no copy.
+    std::shared_ptr<request_info const> const& shared_request() const noexcept { return request_; }
     bool is_open() const noexcept { return state_ == state::open; }
     /// True while a WebSocket probe is in progress.
     bool is_upgrading() const noexcept { return probe_ != nullptr; }
@@ -66,7 +68,7 @@ public:
         detail::server_core& server,
         std::size_t shard,
         std::string sid,
-        request_info request,
+        std::shared_ptr<request_info const> request,
         transport_kind transport);
     ~session();
     session(session const&) = delete;
@@ -106,11 +108,16 @@ private:
     void arm_pong_deadline();
     void wait_for_pong();
     void drop_probe();
+    // Expiry of the shard's deadline lists (engine/deadline_list.hpp).
+    static void on_ping_due(void* self);
+    static void on_pong_overdue(void* self);
+    static void on_close_overdue(void* self);
+    static void on_upgrade_overdue(void* self);
 
     detail::server_core& server_;
     std::size_t shard_;
     std::string sid_;
-    request_info request_;
+    std::shared_ptr<request_info const> request_;
     transport_kind transport_;
     state state_ = state::open;
     bool flush_scheduled_ = false;
@@ -124,10 +131,10 @@ private:
     std::shared_ptr<detail::http_connection> pending_get_;
     std::shared_ptr<detail::ws_transport> ws_;
     std::shared_ptr<detail::ws_transport> probe_;
-    net::steady_timer heartbeat_;
-    net::steady_timer upgrade_timer_;
-    std::uint32_t heartbeat_generation_ = 0;
-    std::uint32_t upgrade_generation_ = 0;
+    // Ping, pong and polling-close deadlines (one at a time), and the upgrade's: hooks into
+    // per-shard lists rather than a timer each, since every session's are of the same length.
+    detail::deadline_hook heartbeat_;
+    detail::deadline_hook upgrade_deadline_;
     std::shared_ptr<void> context_;
 };
 
