@@ -166,7 +166,7 @@ boost::system::result<std::optional<packet>> decoder::on_text(std::string_view t
         return p.error();
     if (p->attachments.empty())
         return std::optional<packet>{std::move(*p)};
-    pending_ = std::move(*p);
+    pending_ = std::make_unique<packet>(std::move(*p));
     received_ = 0;
     return std::optional<packet>{};
 }
@@ -180,17 +180,16 @@ boost::system::result<std::optional<packet>> decoder::on_binary(std::string_view
 boost::system::result<std::optional<packet>> decoder::on_binary(sio::shared_bytes bytes) {
     if (!is_waiting())
         return error::unexpected_attachment;
-    pending_.attachments[received_++] = std::move(bytes);
-    if (received_ < pending_.attachments.size())
+    pending_->attachments[received_++] = std::move(bytes);
+    if (received_ < pending_->attachments.size())
         return std::optional<packet>{};
-    std::optional<packet> done{std::move(pending_)};
+    std::optional<packet> done{std::move(*pending_)};
     reset();
     return done;
 }
 
 void decoder::reset() noexcept {
-    pending_.attachments.clear();
-    pending_.data.emplace_null();
+    pending_.reset();
     received_ = 0;
 }
 

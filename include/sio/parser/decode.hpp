@@ -7,6 +7,7 @@
 #include <boost/system/result.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string_view>
 
@@ -68,7 +69,9 @@ public:
     boost::system::result<std::optional<packet>> on_binary(sio::shared_bytes bytes);
 
     /// True between a binary packet's text and its last attachment.
-    bool is_waiting() const noexcept { return received_ < pending_.attachments.size(); }
+    bool is_waiting() const noexcept {
+        return pending_ && received_ < pending_->attachments.size();
+    }
 
     /// Drops a partly received packet (the connection closed or moved on).
     void reset() noexcept;
@@ -77,7 +80,9 @@ public:
 
 private:
     decode_options opts_;
-    packet pending_;
+    // Allocated only while attachments are awaited: every connection owns a decoder, and most
+    // of them sit idle between whole text packets.
+    std::unique_ptr<packet> pending_;
     std::size_t received_ = 0;
 };
 
