@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <server/client.hpp>
 #include <server/server_state.hpp>
 
@@ -14,15 +15,20 @@ client::client(server_state& server, engine::session& session)
     : server_(server)
     , session_(&session)
     , shard_(session.shard())
-    , request_(std::make_shared<engine::request_info const>(session.request()))
+    , request_(session.shared_request())
     , decoder_(parser::decode_options{.max_attachments = server.options.max_attachments})
-    , connect_timer_(session.get_executor()) {}
+    , connect_timer_(std::make_unique<net::steady_timer>(session.get_executor())) {}
 
 client::~client() = default;
 
+client::socket_list::iterator client::find(std::string_view name) noexcept {
+    return std::find_if(
+        sockets_.begin(), sockets_.end(), [name](auto const& kv) { return kv.first == name; });
+}
+
 void client::start() {
-    connect_timer_.expires_after(server_.options.connect_timeout);
-    connect_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    connect_timer_->expires_after(server_.options.connect_timeout);
+    connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         if (ec)
             return;
         // socket.io: a connection that joins no namespace in time is closed.
@@ -50,7 +56,7 @@ void client::on_packet(parser::packet p) {
         connect(std::move(p.nsp), std::move(p.data));
         return;
     }
-    auto it = sockets_.find(p.nsp);
+    auto it = find(p.nsp);
     if (it == sockets_.end() || !it->second->connected())
         return; // as Node: packets for a namespace this client is not in are ignored
     auto s = it->second;
@@ -79,8 +85,8 @@ void client::on_packet(parser::packet p) {
 }
 
 void client::connect(std::string name, boost::json::value auth) {
-    connect_timer_.cancel();
-    if (sockets_.count(name) != 0)
+    connect_timer_.reset(); // cancels its wait; a connected client keeps no timer
+    if (find(name) != sockets_.end())
         return;
     boost::json::object auth_object;
     if (auto* o = auth.if_object())
@@ -98,14 +104,15 @@ void client::connect(std::string name, boost::json::value auth) {
     auto const* offset = auth_object.if_contains("offset");
     if (server_.options.connection_state_recovery && pid && offset && pid->is_string() &&
         offset->is_string()) {
-        if (!restoring_.insert(name).second)
+        if (std::find(restoring_.begin(), restoring_.end(), name) != restoring_.end())
             return;
+        restoring_.push_back(name);
         // The session is looked up on the shard it lived on; the answer comes back here.
         n->adapter().restore_session(
             std::string{pid->get_string()},
             std::string{offset->get_string()},
             [weak = weak_from_this(),
-             ex = connect_timer_.get_executor(),
+             ex = session_->get_executor(),
              n,
              name,
              auth = std::move(auth_object)](std::optional<restored_session> restored) mutable {
@@ -119,7 +126,7 @@ void client::connect(std::string name, boost::json::value auth) {
                         auto self = weak.lock();
                         if (!self)
                             return;
-                        self->restoring_.erase(name);
+                        std::erase(self->restoring_, name);
                         self->admit(*n, std::move(name), std::move(auth), std::move(restored));
                     });
             });
@@ -130,7 +137,7 @@ void client::connect(std::string name, boost::json::value auth) {
 
 void client::admit(
     nsp& n, std::string name, boost::json::object auth, std::optional<restored_session> restored) {
-    if (!session_ || sockets_.count(name) != 0)
+    if (!session_ || find(name) != sockets_.end())
         return;
     auto id = restored ? restored->session.sid : server_.make_socket_id(shard_);
     auto s = std::make_shared<socket>(
@@ -140,7 +147,7 @@ void client::admit(
         missed = std::move(restored->missed);
         s->restore(std::move(restored->session));
     }
-    sockets_[name] = s;
+    sockets_.emplace_back(std::move(name), s);
     if (restored && server_.options.connection_state_recovery->skip_middlewares) {
         finish_connect(s, std::nullopt, std::move(missed));
         return;
@@ -161,7 +168,7 @@ void client::finish_connect(
     std::vector<std::shared_ptr<encoded_packet const>> missed) {
     if (!session_)
         return;
-    auto it = sockets_.find(s->nsp().name());
+    auto it = find(s->nsp().name());
     if (it == sockets_.end() || it->second != s)
         return;
     if (error) {
@@ -221,7 +228,7 @@ void client::close(disconnect_reason reason) {
     }
     if (auto* session = session_) {
         session_ = nullptr;
-        connect_timer_.cancel();
+        connect_timer_.reset();
         session->close();
     }
 }
@@ -239,7 +246,7 @@ void client::disconnect_all() {
 void client::on_close(engine::close_reason reason) {
     auto self = shared_from_this();
     session_ = nullptr;
-    connect_timer_.cancel();
+    connect_timer_.reset();
     decoder_.reset();
     auto sockets = std::move(sockets_);
     sockets_.clear();
@@ -252,7 +259,7 @@ void client::on_close(engine::close_reason reason) {
 }
 
 void client::remove(socket const& s) {
-    auto it = sockets_.find(s.nsp().name());
+    auto it = find(s.nsp().name());
     if (it != sockets_.end() && it->second.get() == &s)
         sockets_.erase(it);
 }

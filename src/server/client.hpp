@@ -9,8 +9,7 @@
 
 #include <memory>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace sio::detail {
@@ -57,15 +56,19 @@ private:
         std::shared_ptr<socket> s,
         std::optional<connect_error> error,
         std::vector<std::shared_ptr<encoded_packet const>> missed);
+    using socket_list = std::vector<std::pair<std::string, std::shared_ptr<socket>>>;
+    socket_list::iterator find(std::string_view name) noexcept;
 
     server_state& server_;
     engine::session* session_;
     std::size_t shard_;
     std::shared_ptr<engine::request_info const> request_;
     parser::decoder decoder_;
-    std::unordered_map<std::string, std::shared_ptr<socket>> sockets_; // by namespace
-    std::unordered_set<std::string> restoring_; // namespaces whose session is being looked up
-    net::steady_timer connect_timer_;
+    // By namespace; a connection joins a few at most, so a vector beats a hash table here.
+    socket_list sockets_;
+    std::vector<std::string> restoring_; // namespaces whose session is being looked up
+    // Until the first CONNECT only (socket.io's connectTimeout).
+    std::unique_ptr<net::steady_timer> connect_timer_;
 };
 
 } // namespace sio::detail

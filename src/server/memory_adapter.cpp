@@ -92,15 +92,17 @@ void memory_adapter::add_all(socket& s, std::vector<std::string> const& rooms) {
     auto& shard = shards_[s.shard()];
     auto& mine = shard.sids[&s];
     for (auto const& room : rooms) {
-        if (mine.insert(room).second)
-            shard.rooms[room].insert(&s);
+        if (std::find(mine.begin(), mine.end(), room) != mine.end())
+            continue;
+        mine.push_back(room);
+        shard.rooms[room].insert(&s);
     }
 }
 
 void memory_adapter::del(socket& s, std::string const& room) {
     auto& shard = shards_[s.shard()];
     if (auto it = shard.sids.find(&s); it != shard.sids.end())
-        it->second.erase(room);
+        std::erase(it->second, room);
     if (auto it = shard.rooms.find(room); it != shard.rooms.end()) {
         it->second.erase(&s);
         if (it->second.empty())

@@ -74,11 +74,11 @@ std::vector<std::string> socket::rooms() const {
 }
 
 void socket::add_handler(std::string event, event_handler h, bool once) {
-    handlers_[std::move(event)].push_back({std::move(h), once});
+    handlers_.push_back({std::move(event), std::move(h), once});
 }
 
 socket& socket::off(std::string_view event) {
-    handlers_.erase(std::string{event});
+    std::erase_if(handlers_, [event](handler_slot const& h) { return h.event == event; });
     return *this;
 }
 
@@ -324,18 +324,19 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
             std::make_shared<ack::state>(ack::state{weak_from_this(), get_executor(), *ack_id})};
     for (auto& h : std::vector<any_handler>{any_})
         guarded(*this, event, [&] { h(*this, event, args); });
-    auto it = handlers_.find(event);
-    if (it == handlers_.end())
+    // Copied first: a handler may register or remove handlers while they run.
+    std::vector<event_handler> slots;
+    for (auto const& h : handlers_)
+        if (h.event == event)
+            slots.push_back(h.fn);
+    if (slots.empty())
         return;
-    auto slots = it->second;
-    std::erase_if(it->second, [](handler_slot const& s) { return s.once; });
-    if (it->second.empty())
-        handlers_.erase(it);
+    std::erase_if(handlers_, [&](handler_slot const& h) { return h.once && h.event == event; });
     auto self = shared_from_this();
-    for (auto& slot : slots) {
+    for (auto& fn : slots) {
         if (!connected_)
             break;
-        guarded(*this, event, [&] { slot.fn(*this, args, reply); });
+        guarded(*this, event, [&] { fn(*this, args, reply); });
     }
 }
 

@@ -64,7 +64,9 @@ private:
     };
     struct shard_rooms {
         std::unordered_map<std::string, std::unordered_set<socket*>> rooms;
-        std::unordered_map<socket const*, std::unordered_set<std::string>> sids;
+        // A socket's rooms: a few (its own id, usually), so a vector rather than a hash set,
+        // whose bucket array alone outweighs them.
+        std::unordered_map<socket const*, std::vector<std::string>> sids;
         // Connection state recovery: what this shard delivered, in its order, and the sessions
         // that lived here. A session is restored from its own shard's log, so the client sees
         // exactly the order it would have seen.

@@ -222,6 +222,7 @@ private:
     void on_close(disconnect_reason reason);
 
     struct handler_slot {
+        std::string event;
         event_handler fn;
         bool once;
     };
@@ -242,7 +243,9 @@ private:
     std::vector<std::string> rooms_to_restore_;
     bool connected_ = false;
     bool recovered_ = false;
-    std::unordered_map<std::string, std::vector<handler_slot>> handlers_;
+    // In registration order; a socket has a handful of events, and a flat vector costs one
+    // allocation where a hash map of vectors costs a bucket array and two per event.
+    std::vector<handler_slot> handlers_;
     std::vector<any_handler> any_;
     std::vector<any_handler> any_outgoing_;
     std::vector<disconnect_handler> on_disconnecting_;
