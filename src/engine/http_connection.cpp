@@ -38,6 +38,12 @@ http_connection::~http_connection() {
     server_.connection_count.fetch_sub(1, std::memory_order_relaxed);
 }
 
+namespace {
+
+constexpr std::size_t request_read_size = 4096;
+
+} // namespace
+
 void http_connection::start() {
     wait_for_request();
 }
@@ -86,6 +92,11 @@ void http_connection::wait_for_request() {
 }
 
 void http_connection::read_request() {
+    // Beast reads max(512, free capacity) at a time, and its parser consumes what it read, so a
+    // buffer left to grow on its own stays at 512 bytes and a POST of a few kilobytes takes as
+    // many system calls. Room for a typical request in one read:
+    if (buffer_.capacity() < request_read_size)
+        buffer_.reserve(request_read_size);
     ++generation_;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.max_header_size));

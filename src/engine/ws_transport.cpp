@@ -55,7 +55,11 @@ void ws_transport::start(std::string response_head) {
     control_ = std::move(response_head);
     do_write();
     if (!rbuf_.empty())
-        net::post(socket_.get_executor(), [self = shared_from_this()] { self->on_readable(); });
+        // Frames the client sent right behind its upgrade request came with it.
+        net::post(socket_.get_executor(), [self = shared_from_this()] {
+            if (!self->closed_ && self->consume(self->rbuf_.data(), self->rbuf_.size(), true))
+                self->on_readable();
+        });
     else
         wait_readable();
 }
@@ -74,37 +78,12 @@ void ws_transport::wait_readable() {
         });
 }
 
-void ws_transport::on_readable() {
-    // Drain what the kernel has (non-blocking), then parse every complete frame at once.
-    bool eof = false;
-    boost::system::error_code ec;
-    while (true) {
-        std::size_t const have = rbuf_.size();
-        std::size_t want = read_chunk;
-        if (auto const frame = reader_.pending_frame_size(); frame > have)
-            want = std::max(want, frame - have);
-        rbuf_.resize(have + want);
-        std::size_t const n = socket_.read_some(net::buffer(rbuf_.data() + have, want), ec);
-        rbuf_.resize(have + n);
-        if (ec == net::error::would_block || ec == net::error::try_again) {
-            ec.clear();
-            break;
-        }
-        if (ec) {
-            eof = true;
-            break;
-        }
-        if (n < want)
-            break;
-    }
-
+bool ws_transport::consume(char* data, std::size_t size, bool buffered) {
     boost::system::error_code parse_ec;
-    std::size_t const used =
-        reader_.consume(rbuf_.data(), rbuf_.size(), parse_ec, [this](ws_event const& ev) {
-            return handle_event(ev);
-        });
+    std::size_t const used = reader_.consume(
+        data, size, parse_ec, [this](ws_event const& ev) { return handle_event(ev); });
     if (closed_)
-        return;
+        return false;
     if (parse_ec) {
         rbuf_.clear();
         if (parse_ec == error::payload_too_large)
@@ -113,16 +92,51 @@ void ws_transport::on_readable() {
             fail(close_reason::transport_error, 1007);
         else
             fail(close_reason::transport_error, 1002);
-        return;
+        return false;
     }
-    rbuf_.erase(0, used);
+    if (buffered)
+        rbuf_.erase(0, used);
+    else
+        rbuf_.assign(data + used, size - used);
     if (rbuf_.empty())
         std::string{}.swap(rbuf_); // an idle connection holds no read buffer
-    if (eof) {
-        deliver_close(
-            ec == net::error::eof ? close_reason::transport_close : close_reason::transport_error);
-        abort();
-        return;
+    return true;
+}
+
+void ws_transport::on_readable() {
+    // Read into the thread's scratch buffer, parse every complete frame straight from it, and
+    // keep only an incomplete frame's bytes in rbuf_: no allocation per read, and a connection
+    // between messages holds no read buffer at all (as uWebSockets shares one receive buffer
+    // per loop). A frame that began in an earlier read is completed in rbuf_ instead.
+    thread_local std::string scratch(read_chunk, '\0');
+    while (true) {
+        bool const partial = !rbuf_.empty();
+        std::size_t const have = rbuf_.size();
+        std::size_t want = read_chunk;
+        if (partial) {
+            if (auto const frame = reader_.pending_frame_size(); frame > have)
+                want = std::max(want, frame - have);
+            rbuf_.resize(have + want);
+        }
+        char* const into = partial ? rbuf_.data() + have : scratch.data();
+        boost::system::error_code ec;
+        std::size_t const n = socket_.read_some(net::buffer(into, want), ec);
+        if (partial)
+            rbuf_.resize(have + n);
+        if (ec == net::error::would_block || ec == net::error::try_again)
+            break;
+        if (ec) {
+            // What came before the end of the stream was parsed by the previous rounds.
+            deliver_close(
+                ec == net::error::eof ? close_reason::transport_close
+                                      : close_reason::transport_error);
+            abort();
+            return;
+        }
+        if (!consume(partial ? rbuf_.data() : scratch.data(), partial ? rbuf_.size() : n, partial))
+            return;
+        if (n < want)
+            break; // the kernel had no more: wait for the next readiness
     }
     wait_readable();
 }

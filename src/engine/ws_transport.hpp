@@ -56,6 +56,9 @@ public:
 private:
     void wait_readable();
     void on_readable();
+    /// Unmasks and parses every complete frame of data (rbuf_'s own bytes when buffered); keeps
+    /// the rest in rbuf_. False if the transport closed meanwhile.
+    bool consume(char* data, std::size_t size, bool buffered);
     bool handle_event(ws_event const& ev);
     void fail(close_reason reason, std::uint16_t code);
     void deliver_close(close_reason reason);
