@@ -211,8 +211,12 @@ send_status client::send(encoded_packet const& packet, bool is_volatile, bool co
 }
 
 send_status client::send(parser::packet const& packet, bool is_volatile, bool compress) {
-    auto encoded = parser::encode(packet);
-    encoded_packet out{shared_bytes{std::move(encoded.text)}, std::move(encoded.attachments), {}};
+    // Encoded in the thread's scratch string, whose capacity stays, then copied once into the
+    // shared buffer the session queues: one allocation per packet sent.
+    thread_local std::string scratch;
+    scratch.clear();
+    parser::encode_to(packet, scratch);
+    encoded_packet out{shared_bytes::copy_of(scratch), packet.attachments, {}};
     return send(out, is_volatile, compress);
 }
 

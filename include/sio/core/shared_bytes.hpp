@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -12,18 +13,44 @@ namespace sio {
 class shared_bytes {
 public:
     shared_bytes() = default;
-    explicit shared_bytes(std::string bytes)
-        : bytes_(std::make_shared<const std::string>(std::move(bytes))) {}
 
-    std::string_view view() const noexcept {
-        return bytes_ ? std::string_view{*bytes_} : std::string_view{};
+    /// Takes the string: small ones are copied into a single allocation with their reference
+    /// count (one malloc instead of two for the usual packet), large ones are kept as they are.
+    explicit shared_bytes(std::string bytes) {
+        if (bytes.size() <= copy_limit) {
+            *this = copy_of(bytes);
+            return;
+        }
+        auto owner = std::make_shared<std::string const>(std::move(bytes));
+        data_ = owner->data();
+        size_ = owner->size();
+        owner_ = std::move(owner);
     }
-    char const* data() const noexcept { return bytes_ ? bytes_->data() : nullptr; }
-    std::size_t size() const noexcept { return bytes_ ? bytes_->size() : 0; }
-    bool empty() const noexcept { return size() == 0; }
+
+    /// A copy of `bytes` in one allocation.
+    static shared_bytes copy_of(std::string_view bytes) {
+        shared_bytes b;
+        if (bytes.empty())
+            return b;
+        auto block = std::make_shared_for_overwrite<char[]>(bytes.size());
+        std::memcpy(block.get(), bytes.data(), bytes.size());
+        b.data_ = block.get();
+        b.size_ = bytes.size();
+        b.owner_ = std::move(block);
+        return b;
+    }
+
+    std::string_view view() const noexcept { return {data_, size_}; }
+    char const* data() const noexcept { return data_; }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
 
 private:
-    std::shared_ptr<const std::string> bytes_;
+    static constexpr std::size_t copy_limit = 16 * 1024;
+
+    std::shared_ptr<void const> owner_;
+    char const* data_ = nullptr;
+    std::size_t size_ = 0;
 };
 
 } // namespace sio
