@@ -26,8 +26,13 @@ int main(int argc, char** argv) {
     options.engine.http_compression.reset(); // the contract: no compression
     sio::server io{pool, options};
     io.on_connection([&io](sio::socket& s) {
-        s.on("echo", [](sio::socket&, sio::message const& args, sio::ack ack) { ack.send(args); });
-        s.on("fanout", [&io](sio::socket&, sio::message const& args) { io.emit("fanout", args); });
+        // The arguments are passed on, not copied, as Node's handlers pass theirs.
+        s.on("echo", [](sio::socket&, sio::message& args, sio::ack ack) {
+            ack.send(std::move(args));
+        });
+        s.on("fanout", [&io](sio::socket&, sio::message& args) {
+            io.emit("fanout", std::move(args));
+        });
     });
 
     auto const endpoint = io.listen("127.0.0.1", port);

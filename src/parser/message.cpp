@@ -96,6 +96,14 @@ message message::slice(std::size_t from, std::size_t count) const {
     return out;
 }
 
+void message::splice(message&& other) {
+    if (!other.attachments.empty() || other.args.storage().get() != args.storage().get())
+        return splice(static_cast<message const&>(other));
+    args.reserve(args.size() + other.args.size());
+    for (auto& v : other.args)
+        args.push_back(std::move(v));
+}
+
 void message::splice(message const& other) {
     if (other.attachments.empty()) {
         for (auto const& v : other.args)

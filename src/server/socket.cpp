@@ -8,6 +8,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <server/client.hpp>
 #include <server/server_state.hpp>
@@ -74,11 +75,24 @@ std::vector<std::string> socket::rooms() const {
 }
 
 void socket::add_handler(std::string event, event_handler h, bool once) {
-    handlers_.push_back({std::move(event), std::move(h), once});
+    auto grown =
+        handlers_ ? std::make_shared<handler_list>(*handlers_) : std::make_shared<handler_list>();
+    grown->push_back({std::move(event), std::move(h), once});
+    handlers_ = std::move(grown);
+}
+
+template <class Pred> void socket::remove_handlers(Pred pred) {
+    if (!handlers_ || std::none_of(handlers_->begin(), handlers_->end(), pred))
+        return;
+    auto rest = std::make_shared<handler_list>();
+    for (auto const& h : *handlers_)
+        if (!pred(h))
+            rest->push_back(h);
+    handlers_ = rest->empty() ? nullptr : std::move(rest);
 }
 
 socket& socket::off(std::string_view event) {
-    std::erase_if(handlers_, [event](handler_slot const& h) { return h.event == event; });
+    remove_handlers([event](handler_slot const& h) { return h.event == event; });
     return *this;
 }
 
@@ -324,19 +338,27 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
             std::make_shared<ack::state>(ack::state{weak_from_this(), get_executor(), *ack_id})};
     for (auto& h : std::vector<any_handler>{any_})
         guarded(*this, event, [&] { h(*this, event, args); });
-    // Copied first: a handler may register or remove handlers while they run.
-    std::vector<event_handler> slots;
-    for (auto const& h : handlers_)
-        if (h.event == event)
-            slots.push_back(h.fn);
-    if (slots.empty())
+    // This event's list as it is now: handlers may register or remove handlers while they run.
+    std::shared_ptr<handler_list const> const list = handlers_;
+    if (!list)
         return;
-    std::erase_if(handlers_, [&](handler_slot const& h) { return h.once && h.event == event; });
+    bool found = false;
+    bool once = false;
+    for (auto const& h : *list)
+        if (h.event == event) {
+            found = true;
+            once = once || h.once;
+        }
+    if (!found)
+        return;
+    if (once)
+        remove_handlers([&](handler_slot const& h) { return h.once && h.event == event; });
     auto self = shared_from_this();
-    for (auto& fn : slots) {
+    for (auto const& h : *list) {
         if (!connected_)
             break;
-        guarded(*this, event, [&] { fn(*this, args, reply); });
+        if (h.event == event)
+            guarded(*this, event, [&] { h.fn(*this, args, reply); });
     }
 }
 

@@ -66,7 +66,7 @@ public:
         if constexpr (std::is_same_v<plain, sio::binary>) {
             args.push_back(add_binary(value.bytes));
         } else if constexpr (std::is_same_v<plain, message>) {
-            splice(value);
+            splice(std::forward<T>(value));
         } else {
             args.push_back(boost::json::value_from(std::forward<T>(value)));
         }
@@ -74,6 +74,8 @@ public:
 
 private:
     void splice(message const& other);
+    /// Moves the arguments of a message without binary instead of copying them.
+    void splice(message&& other);
 };
 
 /// Shorthand for message::of: `ack(sio::args(1, "two"))`.

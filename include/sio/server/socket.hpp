@@ -206,6 +206,7 @@ private:
     template <class F> static event_handler make_event_handler(F&& f);
 
     void add_handler(std::string event, event_handler h, bool once);
+    template <class Pred> void remove_handlers(Pred pred);
     void start_ack(
         std::string event,
         message args,
@@ -245,7 +246,9 @@ private:
     bool recovered_ = false;
     // In registration order; a socket has a handful of events, and a flat vector costs one
     // allocation where a hash map of vectors costs a bucket array and two per event.
-    std::vector<handler_slot> handlers_;
+    // Copy on write: an event runs the list it found, whatever its handlers add or remove.
+    using handler_list = std::vector<handler_slot>;
+    std::shared_ptr<handler_list const> handlers_;
     std::vector<any_handler> any_;
     std::vector<any_handler> any_outgoing_;
     std::vector<disconnect_handler> on_disconnecting_;
