@@ -30,8 +30,11 @@ public:
     /// A copy of `bytes` in one allocation.
     static shared_bytes copy_of(std::string_view bytes) {
         shared_bytes b;
-        if (bytes.empty())
+        if (bytes.empty()) {
+            // Present but empty (an empty attachment), unlike a default-constructed value.
+            b.data_ = "";
             return b;
+        }
         auto block = std::make_shared_for_overwrite<char[]>(bytes.size());
         std::memcpy(block.get(), bytes.data(), bytes.size());
         b.data_ = block.get();
