@@ -42,7 +42,7 @@ void client::on_message(std::string_view data, bool binary) {
     if (!result) {
         if (log_enabled(log_level::info))
             log(log_level::info,
-                "closing " + request_->remote_address +
+                "closing " + std::string{request_->remote_address()} +
                     ": parse error: " + result.error().message());
         close(disconnect_reason::parse_error);
         return;
@@ -197,7 +197,8 @@ send_status client::send(encoded_packet const& packet, bool is_volatile, bool co
             return send_status::dropped;
         // Not from inside the caller's loop (a broadcast walks room sets that closing edits).
         log(log_level::warn,
-            "client " + request_->remote_address + " over max_buffered_bytes: disconnecting");
+            "client " + std::string{request_->remote_address()} +
+                " over max_buffered_bytes: disconnecting");
         net::post(session_->get_executor(), [weak = weak_from_this()] {
             if (auto self = weak.lock())
                 self->close(disconnect_reason::send_buffer_full);

@@ -50,9 +50,9 @@ struct handshake {
     std::optional<std::string_view> query(std::string_view name) const noexcept {
         return request->query_param(name);
     }
-    std::string const& address() const noexcept { return request->remote_address; }
-    std::chrono::system_clock::time_point time() const noexcept { return request->time; }
-    bool secure() const noexcept { return request->secure; }
+    std::string_view address() const noexcept { return request->remote_address(); }
+    std::chrono::system_clock::time_point time() const noexcept { return request->time(); }
+    bool secure() const noexcept { return request->secure(); }
 };
 
 /// How a send went, for callers that care about backpressure.
