@@ -308,7 +308,7 @@ void server_core::handle_engine(
             return;
         }
         auto& sessions = shard(*index).sessions;
-        auto const it = sessions.find(std::string{*sid});
+        auto const it = sessions.find(*sid);
         if (it == sessions.end()) {
             conn->respond(error_response(error::unknown_sid, request));
             return;
@@ -414,7 +414,7 @@ void server_core::handshake(
         conn->set_cookie(cookie);
     }
     auto s = std::make_shared<session>(*this, index, sid, shared, transport);
-    shard(index).sessions.emplace(std::move(sid), s);
+    shard(index).sessions.emplace(s->sid(), s);
     session_count.fetch_add(1, std::memory_order_relaxed);
     s->open(ws);
     if (transport == transport_kind::polling)
