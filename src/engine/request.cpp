@@ -2,13 +2,139 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
 
 namespace sio::engine {
 
-std::optional<std::string_view> request_info::query_param(std::string_view name) const noexcept {
+namespace {
+
+char lower(char c) noexcept {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+}
+
+} // namespace
+
+request_info::request_info(
+    std::string_view method,
+    std::string_view target,
+    std::string_view path,
+    std::span<field const> query,
+    std::span<field const> headers,
+    std::string_view remote_address,
+    bool secure,
+    std::chrono::system_clock::time_point time)
+    : query_count_(static_cast<std::uint32_t>(query.size()))
+    , header_count_(static_cast<std::uint32_t>(headers.size()))
+    , secure_(secure)
+    , time_(time) {
+    std::size_t text = method.size() + target.size() + path.size() + remote_address.size();
     for (auto const& [k, v] : query)
+        text += k.size() + v.size();
+    for (auto const& [k, v] : headers)
+        text += k.size() + v.size();
+    if (text > std::numeric_limits<std::uint32_t>::max() / 2)
+        throw std::length_error("request_info: request too large");
+    wide_ = text > std::numeric_limits<std::uint16_t>::max();
+    std::size_t const table = table_size();
+    size_ = static_cast<std::uint32_t>(table + text);
+    data_ = new char[size_];
+
+    std::size_t index = 0;
+    std::size_t end = 0;
+    char* out = data_ + table;
+    auto const put = [&](std::string_view s, bool lower_case) {
+        if (lower_case)
+            std::transform(s.begin(), s.end(), out + end, lower);
+        else if (!s.empty())
+            std::memcpy(out + end, s.data(), s.size());
+        end += s.size();
+        if (wide_) {
+            auto const e = static_cast<std::uint32_t>(end);
+            std::memcpy(data_ + index * sizeof e, &e, sizeof e);
+        } else {
+            auto const e = static_cast<std::uint16_t>(end);
+            std::memcpy(data_ + index * sizeof e, &e, sizeof e);
+        }
+        ++index;
+    };
+    put(method, false);
+    put(target, false);
+    put(path, false);
+    put(remote_address, false);
+    for (auto const& [k, v] : query) {
+        put(k, false);
+        put(v, false);
+    }
+    for (auto const& [k, v] : headers) {
+        put(k, true);
+        put(v, false);
+    }
+}
+
+request_info::request_info(request_info const& other)
+    : data_(other.data_ ? new char[other.size_] : nullptr)
+    , size_(other.size_)
+    , query_count_(other.query_count_)
+    , header_count_(other.header_count_)
+    , wide_(other.wide_)
+    , secure_(other.secure_)
+    , time_(other.time_) {
+    if (data_)
+        std::memcpy(data_, other.data_, size_);
+}
+
+request_info::request_info(request_info&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr))
+    , size_(std::exchange(other.size_, 0))
+    , query_count_(std::exchange(other.query_count_, 0))
+    , header_count_(std::exchange(other.header_count_, 0))
+    , wide_(other.wide_)
+    , secure_(other.secure_)
+    , time_(other.time_) {}
+
+request_info& request_info::operator=(request_info other) noexcept {
+    std::swap(data_, other.data_);
+    std::swap(size_, other.size_);
+    std::swap(query_count_, other.query_count_);
+    std::swap(header_count_, other.header_count_);
+    std::swap(wide_, other.wide_);
+    std::swap(secure_, other.secure_);
+    std::swap(time_, other.time_);
+    return *this;
+}
+
+request_info::~request_info() {
+    delete[] data_;
+}
+
+std::size_t request_info::table_size() const noexcept {
+    return string_count() * (wide_ ? sizeof(std::uint32_t) : sizeof(std::uint16_t));
+}
+
+std::size_t request_info::end_of(std::size_t i) const noexcept {
+    if (wide_) {
+        std::uint32_t e;
+        std::memcpy(&e, data_ + i * sizeof e, sizeof e);
+        return e;
+    }
+    std::uint16_t e;
+    std::memcpy(&e, data_ + i * sizeof e, sizeof e);
+    return e;
+}
+
+std::string_view request_info::str(std::size_t i) const noexcept {
+    if (!data_)
+        return {};
+    std::size_t const begin = i == 0 ? 0 : end_of(i - 1);
+    return {data_ + table_size() + begin, end_of(i) - begin};
+}
+
+std::optional<std::string_view> request_info::query_param(std::string_view name) const noexcept {
+    for (auto const [k, v] : query())
         if (k == name)
-            return std::string_view{v};
+            return v;
     return std::nullopt;
 }
 
@@ -16,13 +142,12 @@ std::optional<std::string_view> request_info::header(std::string_view name) cons
     auto const same = [](std::string_view a, std::string_view b) {
         return a.size() == b.size() &&
                std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-                   return std::tolower(static_cast<unsigned char>(x)) ==
-                          std::tolower(static_cast<unsigned char>(y));
+                   return lower(x) == lower(y);
                });
     };
-    for (auto const& [k, v] : headers)
+    for (auto const [k, v] : headers())
         if (same(k, name))
-            return std::string_view{v};
+            return v;
     return std::nullopt;
 }
 

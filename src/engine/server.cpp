@@ -308,7 +308,7 @@ void server_core::handle_engine(
             return;
         }
         auto& sessions = shard(*index).sessions;
-        auto const it = sessions.find(std::string{*sid});
+        auto const it = sessions.find(*sid);
         if (it == sessions.end()) {
             conn->respond(error_response(error::unknown_sid, request));
             return;
@@ -356,27 +356,28 @@ void server_core::handshake(
     http_request& request,
     transport_kind transport,
     bool) {
-    // One immutable copy per session, shared by the Socket.IO layer; sized exactly, since idle
-    // connections keep it for their whole life.
-    auto shared = std::make_shared<request_info>();
-    auto& info = *shared;
-    info.method = std::string{request.method_string()};
-    info.target = std::string{request.target()};
+    // One immutable copy per session, shared by the Socket.IO layer: its strings in one block,
+    // since idle connections keep it for their whole life.
     auto const target = std::string_view{request.target()};
-    info.path = percent_decode(target.substr(0, target.find('?')));
-    info.query = parse_query(target);
-    info.query.shrink_to_fit();
-    info.headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
-    for (auto const& field : request) {
-        std::string name{field.name_string()};
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-            return static_cast<char>(std::tolower(c));
-        });
-        info.headers.emplace_back(std::move(name), std::string{field.value()});
-    }
-    info.remote_address = conn->remote_address();
-    info.secure = conn->is_secure();
-    info.time = std::chrono::system_clock::now();
+    auto const decoded_query = parse_query(target);
+    std::vector<request_info::field> query;
+    query.reserve(decoded_query.size());
+    for (auto const& [k, v] : decoded_query)
+        query.emplace_back(k, v);
+    std::vector<request_info::field> headers;
+    headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
+    for (auto const& field : request)
+        headers.emplace_back(field.name_string(), field.value());
+    auto const shared = std::make_shared<request_info const>(
+        request.method_string(),
+        target,
+        percent_decode(target.substr(0, target.find('?'))),
+        query,
+        headers,
+        conn->remote_address(),
+        conn->is_secure(),
+        std::chrono::system_clock::now());
+    auto const& info = *shared;
 
     if (options.allow_request) {
         std::optional<std::string> refusal;
@@ -412,8 +413,8 @@ void server_core::handshake(
     } else if (!cookie.empty()) {
         conn->set_cookie(cookie);
     }
-    auto s = std::make_shared<session>(*this, index, sid, std::move(shared), transport);
-    shard(index).sessions.emplace(std::move(sid), s);
+    auto s = std::make_shared<session>(*this, index, sid, shared, transport);
+    shard(index).sessions.emplace(s->sid(), s);
     session_count.fetch_add(1, std::memory_order_relaxed);
     s->open(ws);
     if (transport == transport_kind::polling)

@@ -44,7 +44,8 @@ public:
         deadline_list pong_overdue;
         deadline_list close_overdue;
         deadline_list upgrade_overdue;
-        std::unordered_map<std::string, std::shared_ptr<session>> sessions;
+        /// By sid; each key views the sid of the session it maps to (no copy of it).
+        std::unordered_map<std::string_view, std::shared_ptr<session>> sessions;
         std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
         /// Live connections on this shard, so shutdown can close idle keep-alive ones.
         std::unordered_set<http_connection*> connections;

@@ -33,7 +33,7 @@ ws_transport::ws_transport(
     , keep_server_(server.shared_from_this())
     , keep_listener_(listener.shared_from_this())
     , shard_(shard)
-    , socket_(std::move(socket))
+    , socket_(server.pool.get(shard).get_executor())
     , reader_(server.options.max_http_buffer_size, deflate)
     , deflate_(deflate) {
     if (deflate_ && !server_.shard(shard_).deflate)
@@ -41,6 +41,13 @@ ws_transport::ws_transport(
     if (leftover.size() > 0)
         rbuf_ = boost::beast::buffers_to_string(leftover.data());
     boost::system::error_code ec;
+    auto const local = socket.local_endpoint(ec);
+    auto const protocol = ec ? tcp::v4() : local.protocol();
+    if (socket.is_open()) {
+        auto const fd = socket.release(ec);
+        if (!ec)
+            socket_.assign(protocol, fd, ec);
+    }
     socket_.non_blocking(true, ec);
     server_.shard(shard_).websockets.insert(this);
     listener_.connection_count.fetch_add(1, std::memory_order_relaxed);
@@ -52,7 +59,7 @@ ws_transport::~ws_transport() {
 }
 
 void ws_transport::start(std::string response_head) {
-    control_ = std::move(response_head);
+    out().control = std::move(response_head);
     do_write();
     if (!rbuf_.empty())
         // Frames the client sent right behind its upgrade request came with it.
@@ -195,8 +202,10 @@ bool ws_transport::handle_event(ws_event const& ev) {
         if (!close_sent_) {
             close_requested_ = true;
             close_code_ = code;
-            pending_.clear();
-            pending_bytes_ = 0;
+            if (out_) {
+                out_->pending.clear();
+                out_->pending_bytes = 0;
+            }
             do_write();
         } else {
             abort();
@@ -212,8 +221,9 @@ bool ws_transport::handle_event(ws_event const& ev) {
 void ws_transport::queue_control(ws_opcode opcode, std::string_view payload) {
     unsigned char header[max_server_header];
     auto const n = write_frame_header(header, opcode, payload.size());
-    control_.append(reinterpret_cast<char const*>(header), n);
-    control_.append(payload);
+    auto& control = out().control;
+    control.append(reinterpret_cast<char const*>(header), n);
+    control.append(payload);
     do_write();
 }
 
@@ -232,13 +242,14 @@ void ws_transport::fail(close_reason reason, std::uint16_t code) {
 void ws_transport::send(std::vector<session::out_packet>& packets) {
     if (close_requested_ || closed_)
         return;
+    auto& w = out();
     for (auto& p : packets)
-        pending_bytes_ += p.data.size() + 1;
-    if (pending_.empty()) {
-        pending_.swap(packets); // the caller's queue becomes ours, no copy
+        w.pending_bytes += p.data.size() + 1;
+    if (w.pending.empty()) {
+        w.pending.swap(packets); // the caller's queue becomes ours, no copy
     } else {
         for (auto& p : packets)
-            pending_.push_back(std::move(p));
+            w.pending.push_back(std::move(p));
     }
     do_write();
 }
@@ -246,8 +257,9 @@ void ws_transport::send(std::vector<session::out_packet>& packets) {
 void ws_transport::send(session::out_packet packet) {
     if (close_requested_ || closed_)
         return;
-    pending_bytes_ += packet.data.size() + 1;
-    pending_.push_back(std::move(packet));
+    auto& w = out();
+    w.pending_bytes += packet.data.size() + 1;
+    w.pending.push_back(std::move(packet));
     do_write();
 }
 
@@ -279,88 +291,94 @@ void ws_transport::do_write() {
     if (writing_ || closed_)
         return;
     bool const want_close_frame = close_requested_ && !close_sent_;
-    if (pending_.empty() && control_.empty() && !want_close_frame)
+    if (!want_close_frame && (!out_ || (out_->pending.empty() && out_->control.empty())))
         return;
+    auto& w = out();
+    auto& pending = w.pending;
+    auto& control = w.control;
+    auto& batch = w.batch;
+    auto& buffers = w.buffers;
+    auto& compressed = w.compressed;
 
-    // Size the batch first: buffers_ points into batch_, which must not move once filled.
-    std::size_t batch_size = control_.size() + (want_close_frame ? 4 : 0);
-    for (auto const& p : pending_) {
+    // Size the batch first: buffers points into batch, which must not move once filled.
+    std::size_t batch_size = control.size() + (want_close_frame ? 4 : 0);
+    for (auto const& p : pending) {
         batch_size += max_server_header + 1;
         if (p.data.size() <= inline_payload_limit)
             batch_size += p.data.size();
     }
-    batch_.clear();
-    batch_.reserve(batch_size);
-    buffers_.clear();
-    batch_.append(control_);
-    std::string{}.swap(control_); // control frames are rare; the 101 head is not kept
+    batch.clear();
+    batch.reserve(batch_size);
+    buffers.clear();
+    batch.append(control);
+    std::string{}.swap(control); // control frames are rare; the 101 head is not kept
 
-    std::size_t run_start = 0; // start of the batch_ bytes not yet covered by a buffer
+    std::size_t run_start = 0; // start of the batch bytes not yet covered by a buffer
     auto const close_run = [&] {
-        if (batch_.size() > run_start)
-            buffers_.emplace_back(batch_.data() + run_start, batch_.size() - run_start);
-        run_start = batch_.size();
+        if (batch.size() > run_start)
+            buffers.emplace_back(batch.data() + run_start, batch.size() - run_start);
+        run_start = batch.size();
     };
-    compressed_.clear();
+    compressed.clear();
     if (deflate_)
-        compressed_.reserve(pending_.size()); // buffers_ point into these strings
-    for (auto const& p : pending_) {
+        compressed.reserve(pending.size()); // buffers point into these strings
+    for (auto const& p : pending) {
         unsigned char header[max_server_header];
         if (deflate_ && p.compress && p.data.size() >= deflate_threshold) {
             std::string_view const digit{
                 p.binary ? "" : &type_digits[static_cast<int>(p.type)], p.binary ? 0u : 1u};
-            compressed_.push_back(server_.shard(shard_).deflate->compress(digit, p.data.view()));
-            auto const& packed = compressed_.back();
+            compressed.push_back(server_.shard(shard_).deflate->compress(digit, p.data.view()));
+            auto const& packed = compressed.back();
             auto const n = write_frame_header(
                 header, p.binary ? ws_opcode::binary : ws_opcode::text, packed.size(), true, true);
-            batch_.append(reinterpret_cast<char const*>(header), n);
+            batch.append(reinterpret_cast<char const*>(header), n);
             close_run();
-            buffers_.emplace_back(packed.data(), packed.size());
+            buffers.emplace_back(packed.data(), packed.size());
             continue;
         }
         std::size_t const payload = p.data.size() + (p.binary ? 0 : 1);
         auto const n =
             write_frame_header(header, p.binary ? ws_opcode::binary : ws_opcode::text, payload);
-        batch_.append(reinterpret_cast<char const*>(header), n);
+        batch.append(reinterpret_cast<char const*>(header), n);
         if (!p.binary)
-            batch_.push_back(type_digits[static_cast<int>(p.type)]);
+            batch.push_back(type_digits[static_cast<int>(p.type)]);
         if (p.data.size() <= inline_payload_limit) {
-            batch_.append(p.data.view());
+            batch.append(p.data.view());
         } else {
             close_run();
-            buffers_.emplace_back(p.data.data(), p.data.size());
+            buffers.emplace_back(p.data.data(), p.data.size());
         }
     }
     if (want_close_frame) {
         unsigned char header[max_server_header];
         auto const n = write_frame_header(header, ws_opcode::close, 2);
-        batch_.append(reinterpret_cast<char const*>(header), n);
-        batch_.push_back(static_cast<char>(close_code_ >> 8));
-        batch_.push_back(static_cast<char>(close_code_ & 0xff));
+        batch.append(reinterpret_cast<char const*>(header), n);
+        batch.push_back(static_cast<char>(close_code_ >> 8));
+        batch.push_back(static_cast<char>(close_code_ & 0xff));
         close_sent_ = true;
     }
     close_run();
 
-    inflight_.swap(pending_);
-    inflight_bytes_ = pending_bytes_;
-    pending_bytes_ = 0;
+    w.inflight.swap(pending);
+    w.inflight_bytes = w.pending_bytes;
+    w.pending_bytes = 0;
     writing_ = true;
     net::async_write(
-        socket_, buffers_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+        socket_, buffers, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
             self->on_write(ec);
         });
 }
 
 void ws_transport::on_write(boost::system::error_code ec) {
     writing_ = false;
-    inflight_bytes_ = 0;
-    if (pending_.empty() && control_.empty()) {
-        // Going idle: an idle connection holds no write buffers (one allocation per write
-        // costs less than their capacity kept by every idle connection).
+    if (out_->pending.empty() && out_->control.empty()) {
+        // Going idle: an idle connection holds no write state (one allocation per write
+        // costs less than its capacity kept by every idle connection).
         release_write_buffers();
     } else {
-        inflight_.clear();
-        compressed_.clear();
+        out_->inflight_bytes = 0;
+        out_->inflight.clear();
+        out_->compressed.clear();
     }
     if (closed_)
         return;
@@ -369,7 +387,7 @@ void ws_transport::on_write(boost::system::error_code ec) {
         abort();
         return;
     }
-    if (close_sent_ && control_.empty()) {
+    if (close_sent_ && (!out_ || out_->control.empty())) {
         finish_close();
         return;
     }
@@ -377,11 +395,7 @@ void ws_transport::on_write(boost::system::error_code ec) {
 }
 
 void ws_transport::release_write_buffers() noexcept {
-    std::vector<session::out_packet>{}.swap(inflight_);
-    std::vector<session::out_packet>{}.swap(pending_);
-    std::vector<std::string>{}.swap(compressed_);
-    std::vector<net::const_buffer>{}.swap(buffers_);
-    std::string{}.swap(batch_);
+    out_.reset();
 }
 
 void ws_transport::finish_close() {

@@ -51,7 +51,9 @@ public:
     /// Ends the connection now; nothing more is written.
     void abort() noexcept;
 
-    std::size_t buffered_bytes() const noexcept { return pending_bytes_ + inflight_bytes_; }
+    std::size_t buffered_bytes() const noexcept {
+        return out_ ? out_->pending_bytes + out_->inflight_bytes : 0;
+    }
 
 private:
     void wait_readable();
@@ -73,19 +75,30 @@ private:
     std::shared_ptr<server_core> keep_server_;
     std::shared_ptr<server_core> keep_listener_;
     std::size_t shard_;
-    tcp::socket socket_;
+    // Bound to the shard's io_context executor, not any_io_executor: a smaller socket and a
+    // smaller pending wait (what an idle connection keeps).
+    net::basic_stream_socket<tcp, net::io_context::executor_type> socket_;
     ws_reader reader_;
     // Read side: a buffer exists only while a partial frame waits for its end.
     std::string rbuf_;
-    // Write side: `pending_` waits for the write in flight to finish.
-    std::vector<session::out_packet> pending_;
-    std::vector<session::out_packet> inflight_;
-    std::string control_; // raw bytes that go first: 101 head, pong and close frames
-    std::string batch_;   // headers and small payloads of the write in flight
-    std::vector<net::const_buffer> buffers_;
-    std::vector<std::string> compressed_; // deflated payloads of the write in flight
-    std::size_t pending_bytes_ = 0;
-    std::size_t inflight_bytes_ = 0;
+    // Write side: `pending` waits for the write in flight to finish. It exists only while
+    // something is queued or being written; an idle connection has none.
+    struct write_state {
+        std::vector<session::out_packet> pending;
+        std::vector<session::out_packet> inflight;
+        std::string control; // raw bytes that go first: 101 head, pong and close frames
+        std::string batch;   // headers and small payloads of the write in flight
+        std::vector<net::const_buffer> buffers;
+        std::vector<std::string> compressed; // deflated payloads of the write in flight
+        std::size_t pending_bytes = 0;
+        std::size_t inflight_bytes = 0;
+    };
+    write_state& out() {
+        if (!out_)
+            out_ = std::make_unique<write_state>();
+        return *out_;
+    }
+    std::unique_ptr<write_state> out_;
     std::unique_ptr<net::steady_timer> close_timer_;
     session* session_ = nullptr;
     bool probe_ = false;

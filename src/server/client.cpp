@@ -15,7 +15,6 @@ client::client(server_state& server, engine::session& session)
     : server_(server)
     , session_(&session)
     , shard_(session.shard())
-    , request_(session.shared_request())
     , decoder_(parser::decode_options{.max_attachments = server.options.max_attachments})
     , connect_timer_(std::make_unique<net::steady_timer>(session.get_executor())) {}
 
@@ -40,9 +39,9 @@ void client::start() {
 void client::on_message(std::string_view data, bool binary) {
     auto result = binary ? decoder_.on_binary(data) : decoder_.on_text(data);
     if (!result) {
-        if (log_enabled(log_level::info))
+        if (session_ && log_enabled(log_level::info))
             log(log_level::info,
-                "closing " + request_->remote_address +
+                "closing " + std::string{session_->request().remote_address()} +
                     ": parse error: " + result.error().message());
         close(disconnect_reason::parse_error);
         return;
@@ -141,7 +140,7 @@ void client::admit(
         return;
     auto id = restored ? restored->session.sid : server_.make_socket_id(shard_);
     auto s = std::make_shared<socket>(
-        *this, n, std::move(id), handshake{request_, std::move(auth)}, shard_);
+        *this, n, std::move(id), handshake{session_->shared_request(), std::move(auth)}, shard_);
     std::vector<std::shared_ptr<encoded_packet const>> missed;
     if (restored) {
         missed = std::move(restored->missed);
@@ -197,7 +196,8 @@ send_status client::send(encoded_packet const& packet, bool is_volatile, bool co
             return send_status::dropped;
         // Not from inside the caller's loop (a broadcast walks room sets that closing edits).
         log(log_level::warn,
-            "client " + request_->remote_address + " over max_buffered_bytes: disconnecting");
+            "client " + std::string{session_->request().remote_address()} +
+                " over max_buffered_bytes: disconnecting");
         net::post(session_->get_executor(), [weak = weak_from_this()] {
             if (auto self = weak.lock())
                 self->close(disconnect_reason::send_buffer_full);

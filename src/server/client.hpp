@@ -62,7 +62,6 @@ private:
     server_state& server_;
     engine::session* session_;
     std::size_t shard_;
-    std::shared_ptr<engine::request_info const> request_;
     parser::decoder decoder_;
     // By namespace; a connection joins a few at most, so a vector beats a hash table here.
     socket_list sockets_;

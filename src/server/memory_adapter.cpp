@@ -88,21 +88,52 @@ void memory_adapter::restore_session(
         });
 }
 
+bool memory_adapter::in_own_room(shard_rooms const& shard, socket const& s) const {
+    auto const& local = nsp_->local_sockets(s.shard());
+    auto it = local.find(s.id());
+    return it != local.end() && it->second == &s && !shard.left_own.contains(&s);
+}
+
+socket* memory_adapter::own_room_member(
+    shard_rooms const& shard, std::size_t index, std::string const& room) const {
+    auto const& local = nsp_->local_sockets(index);
+    auto it = local.find(room);
+    if (it == local.end() || shard.left_own.contains(it->second))
+        return nullptr;
+    return it->second;
+}
+
 void memory_adapter::add_all(socket& s, std::vector<std::string> const& rooms) {
     auto& shard = shards_[s.shard()];
-    auto& mine = shard.sids[&s];
+    std::vector<std::string>* mine = nullptr;
     for (auto const& room : rooms) {
-        if (std::find(mine.begin(), mine.end(), room) != mine.end())
+        if (room == s.id()) {
+            // Implicit: a connected socket is in its own room unless it left it. Before it
+            // connects (a middleware's join), the connection joins it anyway.
+            shard.left_own.erase(&s);
             continue;
-        mine.push_back(room);
+        }
+        if (!mine)
+            mine = &shard.sids[&s];
+        if (std::find(mine->begin(), mine->end(), room) != mine->end())
+            continue;
+        mine->push_back(room);
         shard.rooms[room].insert(&s);
     }
 }
 
 void memory_adapter::del(socket& s, std::string const& room) {
     auto& shard = shards_[s.shard()];
-    if (auto it = shard.sids.find(&s); it != shard.sids.end())
+    if (room == s.id()) {
+        if (in_own_room(shard, s))
+            shard.left_own.insert(&s);
+        return;
+    }
+    if (auto it = shard.sids.find(&s); it != shard.sids.end()) {
         std::erase(it->second, room);
+        if (it->second.empty())
+            shard.sids.erase(it);
+    }
     if (auto it = shard.rooms.find(room); it != shard.rooms.end()) {
         it->second.erase(&s);
         if (it->second.empty())
@@ -112,6 +143,8 @@ void memory_adapter::del(socket& s, std::string const& room) {
 
 void memory_adapter::del_all(socket& s) {
     auto& shard = shards_[s.shard()];
+    // Its own room ends as it leaves the namespace's socket map, right after this.
+    shard.left_own.erase(&s);
     auto it = shard.sids.find(&s);
     if (it == shard.sids.end())
         return;
@@ -127,10 +160,12 @@ void memory_adapter::del_all(socket& s) {
 
 std::vector<std::string> memory_adapter::socket_rooms(socket const& s) const {
     auto const& shard = shards_[s.shard()];
-    auto it = shard.sids.find(&s);
-    if (it == shard.sids.end())
-        return {};
-    return {it->second.begin(), it->second.end()};
+    std::vector<std::string> out;
+    if (in_own_room(shard, s))
+        out.push_back(s.id());
+    if (auto it = shard.sids.find(&s); it != shard.sids.end())
+        out.insert(out.end(), it->second.begin(), it->second.end());
+    return out;
 }
 
 void memory_adapter::for_each_match(
@@ -140,9 +175,12 @@ void memory_adapter::for_each_match(
     // broadcast; a set only when the excepted rooms are large.
     std::vector<socket*> few;
     std::unordered_set<socket*> many;
-    for (auto const& room : opts.except)
+    for (auto const& room : opts.except) {
         if (auto it = shard.rooms.find(room); it != shard.rooms.end())
             few.insert(few.end(), it->second.begin(), it->second.end());
+        if (auto* own = own_room_member(shard, index, room))
+            few.push_back(own);
+    }
     constexpr std::size_t linear_limit = 16;
     if (few.size() > linear_limit) {
         many.insert(few.begin(), few.end());
@@ -160,22 +198,26 @@ void memory_adapter::for_each_match(
         return;
     }
     if (opts.rooms.size() == 1) {
-        auto it = shard.rooms.find(opts.rooms.front());
-        if (it == shard.rooms.end())
-            return;
-        for (auto* s : it->second)
-            if (wanted(s))
-                f(*s);
+        auto const& room = opts.rooms.front();
+        // A socket's own room is implicit, never among the explicit members: no duplicate.
+        auto* own = own_room_member(shard, index, room);
+        if (auto it = shard.rooms.find(room); it != shard.rooms.end())
+            for (auto* s : it->second)
+                if (wanted(s))
+                    f(*s);
+        if (own && wanted(own))
+            f(*own);
         return;
     }
     std::unordered_set<socket*> seen;
     for (auto const& room : opts.rooms) {
-        auto it = shard.rooms.find(room);
-        if (it == shard.rooms.end())
-            continue;
-        for (auto* s : it->second)
-            if (wanted(s) && seen.insert(s).second)
-                f(*s);
+        auto* own = own_room_member(shard, index, room);
+        if (auto it = shard.rooms.find(room); it != shard.rooms.end())
+            for (auto* s : it->second)
+                if (wanted(s) && seen.insert(s).second)
+                    f(*s);
+        if (own && wanted(own) && seen.insert(own).second)
+            f(*own);
     }
 }
 

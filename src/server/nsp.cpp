@@ -47,7 +47,10 @@ void nsp::run_on(std::size_t shard, std::function<void()> fn) const {
 }
 
 void nsp::add(socket& s) {
-    shards_[s.shard()].sockets[s.id()] = &s;
+    // Erased first: a key views its own socket's id, never another's.
+    auto& sockets = shards_[s.shard()].sockets;
+    sockets.erase(s.id());
+    sockets.emplace(s.id(), &s);
     count_.fetch_add(1, std::memory_order_relaxed);
 }
 

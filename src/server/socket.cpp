@@ -44,6 +44,40 @@ struct ack::state {
     bool used = false;
 };
 
+struct socket::pending_ack {
+    ack_handler handler;                          // emit_with_ack
+    std::function<void(message)> broadcast_reply; // a broadcast's ack
+    std::unique_ptr<net::steady_timer> timer;
+};
+
+struct socket::extras {
+    std::any data;
+    boost::json::value json_data;
+    std::string pid; // private session id for connection state recovery
+    std::vector<std::string> rooms_to_restore;
+    std::vector<any_handler> any;
+    std::vector<any_handler> any_outgoing;
+    std::vector<disconnect_handler> on_disconnecting;
+    std::vector<disconnect_handler> on_disconnect;
+    std::vector<packet_middleware> middlewares;
+    std::vector<std::function<void(socket&, std::string const&)>> on_error;
+    std::unordered_map<std::uint64_t, pending_ack> acks;
+};
+
+socket::extras& socket::more() {
+    if (!extras_)
+        extras_ = std::make_unique<extras>();
+    return *extras_;
+}
+
+std::any& socket::data() noexcept {
+    return more().data;
+}
+
+boost::json::value& socket::json_data() noexcept {
+    return more().json_data;
+}
+
 socket::socket(
     detail::client& client, sio::nsp& n, std::string id, sio::handshake hs, std::size_t shard)
     : client_(&client)
@@ -97,32 +131,32 @@ socket& socket::off(std::string_view event) {
 }
 
 socket& socket::on_any(any_handler h) {
-    any_.push_back(std::move(h));
+    more().any.push_back(std::move(h));
     return *this;
 }
 
 socket& socket::on_any_outgoing(any_handler h) {
-    any_outgoing_.push_back(std::move(h));
+    more().any_outgoing.push_back(std::move(h));
     return *this;
 }
 
 socket& socket::on_disconnecting(disconnect_handler h) {
-    on_disconnecting_.push_back(std::move(h));
+    more().on_disconnecting.push_back(std::move(h));
     return *this;
 }
 
 socket& socket::on_disconnect(disconnect_handler h) {
-    on_disconnect_.push_back(std::move(h));
+    more().on_disconnect.push_back(std::move(h));
     return *this;
 }
 
 socket& socket::use(packet_middleware m) {
-    middlewares_.push_back(std::move(m));
+    more().middlewares.push_back(std::move(m));
     return *this;
 }
 
 socket& socket::on_error(std::function<void(socket&, std::string const&)> h) {
-    on_error_.push_back(std::move(h));
+    more().on_error.push_back(std::move(h));
     return *this;
 }
 
@@ -162,9 +196,9 @@ send_status socket::emit_message(message m, bool is_volatile, bool compress) {
     }
     if (!connected_ || !client_)
         return send_status::closed;
-    if (!any_outgoing_.empty()) {
+    if (extras_ && !extras_->any_outgoing.empty()) {
         message view = m.slice(1);
-        for (auto& h : std::vector<any_handler>{any_outgoing_})
+        for (auto& h : std::vector<any_handler>{extras_->any_outgoing})
             guarded(*this, event, [&] { h(*this, event, view); });
     }
     if (nsp_->server().options().connection_state_recovery) {
@@ -194,7 +228,7 @@ send_status socket::deliver(encoded_packet const& packet, bool is_volatile, bool
 void socket::expect_ack(std::uint64_t id, std::function<void(message)> on_ack) {
     pending_ack p;
     p.broadcast_reply = std::move(on_ack);
-    acks_.emplace(id, std::move(p));
+    more().acks.emplace(id, std::move(p));
 }
 
 void socket::start_ack(
@@ -237,16 +271,17 @@ void socket::start_ack(
             auto self = weak.lock();
             if (!self)
                 return;
-            auto it = self->acks_.find(id);
-            if (it == self->acks_.end())
+            auto& acks = self->more().acks;
+            auto it = acks.find(id);
+            if (it == acks.end())
                 return;
             auto h = std::move(it->second.handler);
-            self->acks_.erase(it);
+            acks.erase(it);
             if (h)
                 std::move(h)(make_error_code(error::ack_timeout), message{});
         });
     }
-    acks_.emplace(id, std::move(pending));
+    more().acks.emplace(id, std::move(pending));
     client_->send(p);
 }
 
@@ -266,18 +301,19 @@ void socket::on_connect_complete() {
     connected_ = true;
     nsp_->add(*this);
     join(id_);
-    if (!rooms_to_restore_.empty()) {
-        join(rooms_to_restore_);
-        rooms_to_restore_.clear();
+    if (extras_ && !extras_->rooms_to_restore.empty()) {
+        join(extras_->rooms_to_restore);
+        std::vector<std::string>{}.swap(extras_->rooms_to_restore);
     }
     parser::packet p;
     p.type = parser::packet_type::connect;
     p.nsp = nsp_->name();
     boost::json::object reply{{"sid", id_}};
     if (nsp_->server().options().connection_state_recovery) {
-        if (pid_.empty())
-            pid_ = client_->server().make_pid(shard_);
-        reply.emplace("pid", pid_);
+        auto& pid = more().pid;
+        if (pid.empty())
+            pid = client_->server().make_pid(shard_);
+        reply.emplace("pid", pid);
     }
     p.data = std::move(reply);
     client_->send(p);
@@ -285,7 +321,7 @@ void socket::on_connect_complete() {
 }
 
 void socket::on_event(message args, std::optional<std::uint64_t> ack_id) {
-    if (middlewares_.empty()) {
+    if (!extras_ || extras_->middlewares.empty()) {
         dispatch_event(args, ack_id);
         return;
     }
@@ -304,18 +340,19 @@ void socket::on_event(message args, std::optional<std::uint64_t> ack_id) {
             return;
         }
         if (err) {
-            for (auto& h :
-                 std::vector<std::function<void(socket&, std::string const&)>>{self->on_error_})
+            for (auto& h : std::vector<std::function<void(socket&, std::string const&)>>{
+                     self->more().on_error})
                 guarded(*self, "error", [&] { h(*self, *err); });
             *step = nullptr;
             return;
         }
-        if (state->index == self->middlewares_.size()) {
+        auto& middlewares = self->more().middlewares;
+        if (state->index == middlewares.size()) {
             self->dispatch_event(state->args, state->ack_id);
             *step = nullptr;
             return;
         }
-        auto& m = self->middlewares_[state->index++];
+        auto& m = middlewares[state->index++];
         auto next = [ex = self->get_executor(), step](std::optional<std::string> e) {
             net::dispatch(ex, [step, e = std::move(e)] {
                 if (*step)
@@ -336,8 +373,9 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
     if (ack_id)
         reply = sio::ack{
             std::make_shared<ack::state>(ack::state{weak_from_this(), get_executor(), *ack_id})};
-    for (auto& h : std::vector<any_handler>{any_})
-        guarded(*this, event, [&] { h(*this, event, args); });
+    if (extras_ && !extras_->any.empty())
+        for (auto& h : std::vector<any_handler>{extras_->any})
+            guarded(*this, event, [&] { h(*this, event, args); });
     // This event's list as it is now: handlers may register or remove handlers while they run.
     std::shared_ptr<handler_list const> const list = handlers_;
     if (!list)
@@ -363,11 +401,14 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
 }
 
 void socket::on_ack(std::uint64_t id, message args) {
-    auto it = acks_.find(id);
-    if (it == acks_.end())
+    if (!extras_)
+        return;
+    auto& acks = extras_->acks;
+    auto it = acks.find(id);
+    if (it == acks.end())
         return;
     auto pending = std::move(it->second);
-    acks_.erase(it);
+    acks.erase(it);
     if (pending.timer)
         pending.timer->cancel();
     if (pending.broadcast_reply) {
@@ -395,11 +436,12 @@ void socket::disconnect(bool close) {
 }
 
 void socket::restore(persisted_session session) {
-    pid_ = std::move(session.pid);
-    data_ = std::move(session.data);
-    json_data_ = std::move(session.json_data);
+    auto& more = this->more();
+    more.pid = std::move(session.pid);
+    more.data = std::move(session.data);
+    more.json_data = std::move(session.json_data);
     recovered_ = true;
-    rooms_to_restore_ = std::move(session.rooms);
+    more.rooms_to_restore = std::move(session.rooms);
 }
 
 void socket::on_close(disconnect_reason reason) {
@@ -413,24 +455,29 @@ void socket::on_close(disconnect_reason reason) {
         case disconnect_reason::forced_close:
         case disconnect_reason::ping_timeout:
         case disconnect_reason::server_shutting_down:
-        case disconnect_reason::forced_server_close:
+        case disconnect_reason::forced_server_close: {
             // socket.io's RECOVERABLE_DISCONNECT_REASONS.
-            nsp_->adapter().persist_session({id_, pid_, rooms(), data_, json_data_}, shard_);
+            auto& more = this->more();
+            nsp_->adapter().persist_session(
+                {id_, more.pid, rooms(), more.data, more.json_data}, shard_);
             break;
+        }
         default:
             break;
         }
     }
-    for (auto& h : std::vector<disconnect_handler>{on_disconnecting_})
-        guarded(*this, "disconnecting", [&] { h(*this, reason); });
+    if (extras_)
+        for (auto& h : std::vector<disconnect_handler>{extras_->on_disconnecting})
+            guarded(*this, "disconnecting", [&] { h(*this, reason); });
     nsp_->adapter().del_all(*this);
     nsp_->remove(*this);
     if (client_)
         client_->remove(*this);
     connected_ = false;
     client_ = nullptr;
-    auto acks = std::move(acks_);
-    acks_.clear();
+    decltype(extras::acks) acks;
+    if (extras_)
+        acks.swap(extras_->acks);
     for (auto& [id, pending] : acks) {
         if (pending.timer)
             pending.timer->cancel();
@@ -439,8 +486,9 @@ void socket::on_close(disconnect_reason reason) {
                 std::move(pending.handler)(make_error_code(error::socket_disconnected), message{});
             });
     }
-    for (auto& h : std::vector<disconnect_handler>{on_disconnect_})
-        guarded(*this, "disconnect", [&] { h(*this, reason); });
+    if (extras_)
+        for (auto& h : std::vector<disconnect_handler>{extras_->on_disconnect})
+            guarded(*this, "disconnect", [&] { h(*this, reason); });
 }
 
 void ack::send(message args) const {

@@ -64,9 +64,12 @@ private:
     };
     struct shard_rooms {
         std::unordered_map<std::string, std::unordered_set<socket*>> rooms;
-        // A socket's rooms: a few (its own id, usually), so a vector rather than a hash set,
-        // whose bucket array alone outweighs them.
+        // A socket's rooms but its own: a few at most, so a vector rather than a hash set,
+        // whose bucket array alone outweighs them. Most sockets have none, and no entry.
         std::unordered_map<socket const*, std::vector<std::string>> sids;
+        // A connected socket (one in the namespace's socket map) is in the room named by its id
+        // without any entry here, unless it left that room: then it is in this set.
+        std::unordered_set<socket const*> left_own;
         // Connection state recovery: what this shard delivered, in its order, and the sessions
         // that lived here. A session is restored from its own shard's log, so the client sees
         // exactly the order it would have seen.
@@ -74,6 +77,10 @@ private:
         std::unordered_map<std::string, kept_session> sessions;
     };
     void expire(shard_rooms& shard);
+    bool in_own_room(shard_rooms const& shard, socket const& s) const;
+    /// The local socket whose own room `room` is, if it is in it.
+    socket*
+    own_room_member(shard_rooms const& shard, std::size_t index, std::string const& room) const;
     std::optional<std::chrono::milliseconds> recovery_window_;
     nsp* nsp_ = nullptr;
     std::vector<shard_rooms> shards_;

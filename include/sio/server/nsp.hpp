@@ -91,8 +91,8 @@ public:
     std::optional<std::size_t> current_shard() const noexcept;
     /// Runs fn on a shard (at once when already there).
     void run_on(std::size_t shard, std::function<void()> fn) const;
-    /// Local sockets of a shard by id; on that shard only.
-    std::unordered_map<std::string, socket*> const&
+    /// Local sockets of a shard by id (each key views its socket's id); on that shard only.
+    std::unordered_map<std::string_view, socket*> const&
     local_sockets(std::size_t shard) const noexcept {
         return shards_[shard].sockets;
     }
@@ -111,7 +111,7 @@ private:
     friend class socket;
 
     struct shard_state {
-        std::unordered_map<std::string, socket*> sockets;
+        std::unordered_map<std::string_view, socket*> sockets;
     };
 
     void add(socket& s);

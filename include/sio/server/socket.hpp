@@ -50,9 +50,9 @@ struct handshake {
     std::optional<std::string_view> query(std::string_view name) const noexcept {
         return request->query_param(name);
     }
-    std::string const& address() const noexcept { return request->remote_address; }
-    std::chrono::system_clock::time_point time() const noexcept { return request->time; }
-    bool secure() const noexcept { return request->secure; }
+    std::string_view address() const noexcept { return request->remote_address(); }
+    std::chrono::system_clock::time_point time() const noexcept { return request->time(); }
+    bool secure() const noexcept { return request->secure(); }
 };
 
 /// How a send went, for callers that care about backpressure.
@@ -107,9 +107,9 @@ public:
     /// True when the connection state was recovered (same id, rooms and missed packets).
     bool recovered() const noexcept { return recovered_; }
     /// The application's per-socket data (Node's socket.data).
-    std::any& data() noexcept { return data_; }
+    std::any& data() noexcept;
     /// JSON-visible part of data for fetch_sockets across a cluster.
-    boost::json::value& json_data() noexcept { return json_data_; }
+    boost::json::value& json_data() noexcept;
     net::io_context::executor_type get_executor() const noexcept;
     socket_ref ref() { return {weak_from_this(), get_executor()}; }
 
@@ -227,21 +227,17 @@ private:
         event_handler fn;
         bool once;
     };
-    struct pending_ack {
-        ack_handler handler;                          // emit_with_ack
-        std::function<void(message)> broadcast_reply; // a broadcast's ack
-        std::unique_ptr<net::steady_timer> timer;
-    };
+    struct pending_ack;
+    // What most sockets never use (data, recovery state, acks awaited, rarer handlers): one
+    // block allocated on first use, so an idle socket does not carry it.
+    struct extras;
+    extras& more();
 
     detail::client* client_;
     sio::nsp* nsp_;
     std::string id_;
     std::size_t shard_;
     sio::handshake handshake_;
-    std::any data_;
-    boost::json::value json_data_;
-    std::string pid_; // private session id for connection state recovery
-    std::vector<std::string> rooms_to_restore_;
     bool connected_ = false;
     bool recovered_ = false;
     // In registration order; a socket has a handful of events, and a flat vector costs one
@@ -249,14 +245,7 @@ private:
     // Copy on write: an event runs the list it found, whatever its handlers add or remove.
     using handler_list = std::vector<handler_slot>;
     std::shared_ptr<handler_list const> handlers_;
-    std::vector<any_handler> any_;
-    std::vector<any_handler> any_outgoing_;
-    std::vector<disconnect_handler> on_disconnecting_;
-    std::vector<disconnect_handler> on_disconnect_;
-    std::vector<packet_middleware> middlewares_;
-    std::vector<std::function<void(socket&, std::string const&)>> on_error_;
-    std::unordered_map<std::uint64_t, pending_ack> acks_;
-    std::uint64_t next_ack_id_ = 0;
+    std::unique_ptr<extras> extras_;
 };
 
 /// A socket with flags for its next emit (volatile, compress, timeout).
