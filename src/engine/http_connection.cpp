@@ -5,8 +5,10 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <engine/http_compression.hpp>
 #include <engine/http_connection.hpp>
 #include <engine/server_core.hpp>
@@ -285,15 +287,30 @@ void http_connection::park(std::weak_ptr<session> owner) {
     parked_ = true;
     parked_for_ = std::move(owner);
     ++generation_;
+    watch_parked();
+}
+
+void http_connection::watch_parked() {
     // Readable while parked means the client hung up (or pipelined, which we leave for later).
     socket_.async_wait(
         tcp::socket::wait_read,
         [self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
             if (gen != self->generation_ || !self->parked_ || self->closed_)
                 return;
-            boost::system::error_code avail_ec;
-            if (!ec && self->socket_.available(avail_ec) > 0 && !avail_ec)
-                return;
+            if (!ec) {
+                // Only the end of the stream (or an error) is a hang-up. A readiness the reactor
+                // had noted before this wait began (the request's own bytes, read meanwhile, or a
+                // descriptor just handed over from another shard) finds nothing: wait again.
+                char byte;
+                auto const n =
+                    ::recv(self->socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+                if (n > 0)
+                    return; // pipelined: read after the answer
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                    self->watch_parked();
+                    return;
+                }
+            }
             self->parked_ = false;
             auto owner = self->parked_for_.lock();
             self->parked_for_.reset();

@@ -71,6 +71,7 @@ public:
     void close_if_idle() noexcept;
 
 private:
+    void watch_parked();
     void wait_for_request();
     void read_request();
     void on_read(boost::system::error_code ec);
