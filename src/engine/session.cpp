@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <cassert>
 #include <engine/deadline_list.hpp>
 #include <engine/http_connection.hpp>
 #include <engine/server_core.hpp>
@@ -25,21 +26,28 @@ std::string_view to_string(transport_kind t) noexcept {
 session::session(
     detail::server_core& server,
     std::size_t shard,
-    std::string sid,
+    std::string_view sid,
     std::shared_ptr<request_info const> request,
     transport_kind transport)
     : server_(server)
-    , shard_(shard)
-    , sid_(std::move(sid))
     , request_(std::move(request))
+    , shard_(static_cast<std::uint32_t>(shard))
     , transport_(transport) {
+    assert(sid.size() == sid_size);
+    sid.copy(sid_, sid_size);
     heartbeat_.owner = this;
-    upgrade_deadline_.owner = this;
+    if (transport == transport_kind::polling) {
+        poll_ = std::make_unique<polling_state>();
+        poll_->upgrade_deadline.owner = this;
+    }
 }
 
 session::~session() {
     detail::deadline_list::disarm(heartbeat_);
-    detail::deadline_list::disarm(upgrade_deadline_);
+}
+
+session::polling_state::~polling_state() {
+    detail::deadline_list::disarm(upgrade_deadline);
 }
 
 net::io_context::executor_type session::get_executor() const noexcept {
@@ -55,7 +63,7 @@ void session::open(std::shared_ptr<detail::ws_transport> ws) {
         ws_ = std::move(ws);
         ws_->attach(this, false);
     }
-    queue(packet_type::open, shared_bytes{server_.open_packet(sid_, transport_)}, false);
+    queue(packet_type::open, shared_bytes{server_.open_packet(sid(), transport_)}, false);
     server_.app_handler.on_open(*this);
     // The ping timer starts as the handshake leaves (the official suites time from it).
     arm_ping();
@@ -97,7 +105,7 @@ void session::flush() {
             finish(close_reason_);
         return;
     }
-    if (!pending_get_)
+    if (!poll_ || !poll_->pending_get)
         return;
     if (queue_.empty()) {
         if (probed_)
@@ -126,8 +134,8 @@ void session::flush() {
 }
 
 void session::respond_poll(std::string_view body, bool compress) {
-    auto conn = std::move(pending_get_);
-    pending_get_.reset();
+    auto conn = std::move(poll_->pending_get);
+    poll_->pending_get.reset();
     conn->respond_poll(body, compress);
 }
 
@@ -201,22 +209,22 @@ void session::on_packet(packet_view p) {
 }
 
 void session::on_poll(std::shared_ptr<detail::http_connection> conn) {
-    if (pending_get_) {
+    if (!poll_ || poll_->pending_get) {
         // EIO v4: a second concurrent GET is a protocol error; the session ends.
         conn->respond(server_.error_response(error::bad_request, conn->current_request()));
         finish(close_reason::transport_error);
         return;
     }
-    pending_get_ = std::move(conn);
-    pending_get_->park(weak_from_this());
+    poll_->pending_get = std::move(conn);
+    poll_->pending_get->park(weak_from_this());
     if (!queue_.empty() || probed_)
         schedule_flush();
 }
 
 void session::on_poll_aborted(detail::http_connection const& conn) {
-    if (pending_get_.get() != &conn)
+    if (!poll_ || poll_->pending_get.get() != &conn)
         return;
-    pending_get_.reset();
+    poll_->pending_get.reset();
     // Node: "poll connection closed prematurely".
     finish(close_reason::transport_error);
 }
@@ -238,28 +246,27 @@ void session::on_post(detail::http_connection& conn, std::string_view body) {
 }
 
 void session::begin_upgrade(std::shared_ptr<detail::ws_transport> ws) {
-    probe_ = std::move(ws);
-    probe_->attach(this, true);
-    server_.shard(shard_).upgrade_overdue.arm(upgrade_deadline_);
+    poll_->probe = std::move(ws);
+    poll_->probe->attach(this, true);
+    server_.shard(shard_).upgrade_overdue.arm(poll_->upgrade_deadline);
 }
 
 void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
-    if (probe_.get() != &ws)
+    if (!poll_ || poll_->probe.get() != &ws)
         return;
     if (p.type == packet_type::ping && p.data == "probe" && !p.binary) {
-        probe_->send({packet_type::pong, probe_bytes(), false});
+        poll_->probe->send({packet_type::pong, probe_bytes(), false});
         probed_ = true;
-        if (pending_get_ && queue_.empty())
+        if (poll_->pending_get && queue_.empty())
             respond_poll("6");
         return;
     }
     if (p.type == packet_type::upgrade && state_ != state::closed) {
-        detail::deadline_list::disarm(upgrade_deadline_);
         // Whatever the last GET did not carry now goes over the WebSocket, in order.
-        if (pending_get_)
+        if (poll_->pending_get)
             respond_poll("6");
-        ws_ = std::move(probe_);
-        probe_.reset();
+        ws_ = std::move(poll_->probe);
+        poll_.reset(); // disarms the upgrade deadline
         ws_->promote();
         transport_ = transport_kind::websocket;
         probed_ = false;
@@ -271,19 +278,21 @@ void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
 }
 
 void session::drop_probe() {
-    detail::deadline_list::disarm(upgrade_deadline_);
     probed_ = false;
-    if (auto probe = std::move(probe_)) {
-        probe_.reset();
+    if (!poll_)
+        return;
+    detail::deadline_list::disarm(poll_->upgrade_deadline);
+    if (auto probe = std::move(poll_->probe)) {
+        poll_->probe.reset();
         probe->detach();
         probe->close();
     }
 }
 
 void session::on_transport_closed(detail::ws_transport const& ws, close_reason reason) {
-    if (probe_.get() == &ws) {
-        probe_->detach();
-        probe_.reset();
+    if (poll_ && poll_->probe.get() == &ws) {
+        poll_->probe->detach();
+        poll_->probe.reset();
         drop_probe();
         return;
     }
@@ -324,7 +333,7 @@ void session::finish(close_reason reason, bool by_peer) {
     state_ = state::closed;
     detail::deadline_list::disarm(heartbeat_);
     drop_probe();
-    if (pending_get_)
+    if (poll_ && poll_->pending_get)
         respond_poll(by_peer ? "6" : "1");
     if (auto ws = std::move(ws_)) {
         ws_.reset();

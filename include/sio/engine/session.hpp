@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sio::engine {
@@ -24,7 +25,7 @@ class http_connection;
 class ws_transport;
 } // namespace detail
 
-enum class transport_kind { polling, websocket };
+enum class transport_kind : std::uint8_t { polling, websocket };
 
 std::string_view to_string(transport_kind t) noexcept;
 
@@ -32,8 +33,10 @@ std::string_view to_string(transport_kind t) noexcept;
 /// function must be called on that shard's thread (use get_executor() to get there).
 class session : public std::enable_shared_from_this<session> {
 public:
+    static constexpr std::size_t sid_size = 20;
+
     /// The Engine.IO session id (CSPRNG; its first character names the shard).
-    std::string const& sid() const noexcept { return sid_; }
+    std::string_view sid() const noexcept { return {sid_, sizeof sid_}; }
     transport_kind transport() const noexcept { return transport_; }
     /// The handshake request: headers, query, peer address, time.
     request_info const& request() const noexcept { return *request_; }
@@ -41,7 +44,7 @@ public:
     std::shared_ptr<request_info const> const& shared_request() const noexcept { return request_; }
     bool is_open() const noexcept { return state_ == state::open; }
     /// True while a WebSocket probe is in progress.
-    bool is_upgrading() const noexcept { return probe_ != nullptr; }
+    bool is_upgrading() const noexcept { return poll_ && poll_->probe != nullptr; }
     net::io_context::executor_type get_executor() const noexcept;
     /// Index of the shard (io_pool context) the session lives on.
     std::size_t shard() const noexcept { return shard_; }
@@ -67,7 +70,7 @@ public:
     session(
         detail::server_core& server,
         std::size_t shard,
-        std::string sid,
+        std::string_view sid,
         std::shared_ptr<request_info const> request,
         transport_kind transport);
     ~session();
@@ -114,10 +117,19 @@ private:
     static void on_close_overdue(void* self);
     static void on_upgrade_overdue(void* self);
 
+    // What only a polling session uses (a parked GET, an upgrade probe and its deadline): made
+    // with a polling session, gone once it upgrades, never made for a WebSocket one.
+    struct polling_state {
+        std::shared_ptr<detail::http_connection> pending_get;
+        std::shared_ptr<detail::ws_transport> probe;
+        detail::deadline_hook upgrade_deadline;
+        ~polling_state();
+    };
+
     detail::server_core& server_;
-    std::size_t shard_;
-    std::string sid_;
     std::shared_ptr<request_info const> request_;
+    char sid_[sid_size]; // inline: every sid has this length
+    std::uint32_t shard_;
     transport_kind transport_;
     state state_ = state::open;
     bool flush_scheduled_ = false;
@@ -128,13 +140,9 @@ private:
     close_reason close_reason_ = close_reason::forced_close;
     std::vector<out_packet> queue_;
     std::size_t queued_bytes_ = 0;
-    std::shared_ptr<detail::http_connection> pending_get_;
     std::shared_ptr<detail::ws_transport> ws_;
-    std::shared_ptr<detail::ws_transport> probe_;
-    // Ping, pong and polling-close deadlines (one at a time), and the upgrade's: hooks into
-    // per-shard lists rather than a timer each, since every session's are of the same length.
+    std::unique_ptr<polling_state> poll_;
     detail::deadline_hook heartbeat_;
-    detail::deadline_hook upgrade_deadline_;
     std::shared_ptr<void> context_;
 };
 
