@@ -10,8 +10,12 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
+#include <new>
 #include <server/client.hpp>
 #include <server/server_state.hpp>
+#include <span>
+#include <utility>
 
 namespace sio {
 
@@ -83,8 +87,8 @@ socket::socket(
     : client_(&client)
     , nsp_(&n)
     , id_(std::move(id))
-    , shard_(shard)
-    , handshake_(std::move(hs)) {}
+    , handshake_(std::move(hs))
+    , shard_(static_cast<std::uint32_t>(shard)) {}
 
 socket::~socket() = default;
 
@@ -108,21 +112,70 @@ std::vector<std::string> socket::rooms() const {
     return nsp_->adapter().socket_rooms(*this);
 }
 
+struct socket::handler_list::block {
+    std::uint32_t refs;
+    std::uint32_t size;
+};
+
+namespace {
+constexpr std::size_t slots_offset = 8;
+} // namespace
+
+socket::handler_list::handler_list(std::size_t size) {
+    static_assert(sizeof(block) <= slots_offset && slots_offset % alignof(handler_slot) == 0);
+    void* mem = ::operator new(slots_offset + size * sizeof(handler_slot));
+    block_ = ::new (mem) block{1, static_cast<std::uint32_t>(size)};
+    auto* first = reinterpret_cast<handler_slot*>(static_cast<char*>(mem) + slots_offset);
+    std::uninitialized_value_construct_n(first, size); // noexcept: empty strings and functions
+}
+
+socket::handler_list::handler_list(handler_list const& other) noexcept
+    : block_(other.block_) {
+    if (block_)
+        ++block_->refs;
+}
+
+socket::handler_list::handler_list(handler_list&& other) noexcept
+    : block_(std::exchange(other.block_, nullptr)) {}
+
+socket::handler_list& socket::handler_list::operator=(handler_list other) noexcept {
+    std::swap(block_, other.block_);
+    return *this;
+}
+
+socket::handler_list::~handler_list() {
+    if (!block_ || --block_->refs > 0)
+        return;
+    std::destroy(slots().begin(), slots().end());
+    ::operator delete(block_);
+}
+
+std::span<socket::handler_slot> socket::handler_list::slots() const noexcept {
+    if (!block_)
+        return {};
+    return {
+        reinterpret_cast<handler_slot*>(reinterpret_cast<char*>(block_) + slots_offset),
+        block_->size};
+}
+
 void socket::add_handler(std::string event, event_handler h, bool once) {
-    auto grown =
-        handlers_ ? std::make_shared<handler_list>(*handlers_) : std::make_shared<handler_list>();
-    grown->push_back({std::move(event), std::move(h), once});
+    auto const old = handlers_.slots();
+    handler_list grown{old.size() + 1};
+    auto const slots = grown.slots();
+    std::copy(old.begin(), old.end(), slots.begin());
+    slots.back() = {std::move(event), std::move(h), once};
     handlers_ = std::move(grown);
 }
 
 template <class Pred> void socket::remove_handlers(Pred pred) {
-    if (!handlers_ || std::none_of(handlers_->begin(), handlers_->end(), pred))
+    auto const list = handlers_.slots();
+    auto const removed = static_cast<std::size_t>(std::count_if(list.begin(), list.end(), pred));
+    if (removed == 0)
         return;
-    auto rest = std::make_shared<handler_list>();
-    for (auto const& h : *handlers_)
-        if (!pred(h))
-            rest->push_back(h);
-    handlers_ = rest->empty() ? nullptr : std::move(rest);
+    handler_list rest{
+        list.size() - removed > 0 ? handler_list{list.size() - removed} : handler_list{}};
+    std::remove_copy_if(list.begin(), list.end(), rest.slots().begin(), pred);
+    handlers_ = std::move(rest);
 }
 
 socket& socket::off(std::string_view event) {
@@ -377,12 +430,11 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
         for (auto& h : std::vector<any_handler>{extras_->any})
             guarded(*this, event, [&] { h(*this, event, args); });
     // This event's list as it is now: handlers may register or remove handlers while they run.
-    std::shared_ptr<handler_list const> const list = handlers_;
-    if (!list)
-        return;
+    handler_list const hold = handlers_;
+    auto const list = hold.slots();
     bool found = false;
     bool once = false;
-    for (auto const& h : *list)
+    for (auto const& h : list)
         if (h.event == event) {
             found = true;
             once = once || h.once;
@@ -392,7 +444,7 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
     if (once)
         remove_handlers([&](handler_slot const& h) { return h.once && h.event == event; });
     auto self = shared_from_this();
-    for (auto const& h : *list) {
+    for (auto const& h : list) {
         if (!connected_)
             break;
         if (h.event == event)

@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -236,15 +237,31 @@ private:
     detail::client* client_;
     sio::nsp* nsp_;
     std::string id_;
-    std::size_t shard_;
     sio::handshake handshake_;
+    std::uint32_t shard_;
     bool connected_ = false;
     bool recovered_ = false;
-    // In registration order; a socket has a handful of events, and a flat vector costs one
-    // allocation where a hash map of vectors costs a bucket array and two per event.
-    // Copy on write: an event runs the list it found, whatever its handlers add or remove.
-    using handler_list = std::vector<handler_slot>;
-    std::shared_ptr<handler_list const> handlers_;
+    // In registration order; a socket has a handful of events, and a flat array costs one
+    // allocation where a hash map of vectors costs a bucket array and two per event. Copy on
+    // write: an event runs the list it found, whatever its handlers add or remove. The count
+    // (touched only on the socket's shard, so not atomic), the size and the slots share one
+    // block.
+    class handler_list {
+    public:
+        handler_list() noexcept = default;
+        explicit handler_list(std::size_t size);
+        handler_list(handler_list const& other) noexcept;
+        handler_list(handler_list&& other) noexcept;
+        handler_list& operator=(handler_list other) noexcept;
+        ~handler_list();
+
+        std::span<handler_slot> slots() const noexcept;
+
+    private:
+        struct block;
+        block* block_ = nullptr;
+    };
+    handler_list handlers_;
     std::unique_ptr<extras> extras_;
 };
 
