@@ -49,7 +49,6 @@ public:
         std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
         /// Live connections on this shard, so shutdown can close idle keep-alive ones.
         std::unordered_set<http_connection*> connections;
-        std::unordered_set<ws_transport*> websockets;
         /// Shared by the shard's WebSockets: no context takeover, so one pair serves all.
         std::unique_ptr<ws_deflate> deflate;
         std::string random_pool;
