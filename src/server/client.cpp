@@ -14,15 +14,15 @@ namespace sio::detail {
 client::client(server_state& server, engine::session& session)
     : server_(server)
     , session_(&session)
-    , shard_(session.shard())
     , decoder_(parser::decode_options{.max_attachments = server.options.max_attachments})
     , connect_timer_(std::make_unique<net::steady_timer>(session.get_executor())) {}
 
 client::~client() = default;
 
 client::socket_list::iterator client::find(std::string_view name) noexcept {
-    return std::find_if(
-        sockets_.begin(), sockets_.end(), [name](auto const& kv) { return kv.first == name; });
+    return std::find_if(sockets_.begin(), sockets_.end(), [name](auto const& s) {
+        return s->nsp().name() == name;
+    });
 }
 
 void client::start() {
@@ -56,9 +56,9 @@ void client::on_packet(parser::packet p) {
         return;
     }
     auto it = find(p.nsp);
-    if (it == sockets_.end() || !it->second->connected())
+    if (it == sockets_.end() || !(*it)->connected())
         return; // as Node: packets for a namespace this client is not in are ignored
-    auto s = it->second;
+    auto s = *it;
     switch (p.type) {
     case parser::packet_type::event:
     case parser::packet_type::binary_event: {
@@ -103,9 +103,11 @@ void client::connect(std::string name, boost::json::value auth) {
     auto const* offset = auth_object.if_contains("offset");
     if (server_.options.connection_state_recovery && pid && offset && pid->is_string() &&
         offset->is_string()) {
-        if (std::find(restoring_.begin(), restoring_.end(), name) != restoring_.end())
+        if (!restoring_)
+            restoring_ = std::make_unique<std::vector<std::string>>();
+        if (std::find(restoring_->begin(), restoring_->end(), name) != restoring_->end())
             return;
-        restoring_.push_back(name);
+        restoring_->push_back(name);
         // The session is looked up on the shard it lived on; the answer comes back here.
         n->adapter().restore_session(
             std::string{pid->get_string()},
@@ -125,7 +127,11 @@ void client::connect(std::string name, boost::json::value auth) {
                         auto self = weak.lock();
                         if (!self)
                             return;
-                        std::erase(self->restoring_, name);
+                        if (self->restoring_) {
+                            std::erase(*self->restoring_, name);
+                            if (self->restoring_->empty())
+                                self->restoring_.reset();
+                        }
                         self->admit(*n, std::move(name), std::move(auth), std::move(restored));
                     });
             });
@@ -138,15 +144,19 @@ void client::admit(
     nsp& n, std::string name, boost::json::object auth, std::optional<restored_session> restored) {
     if (!session_ || find(name) != sockets_.end())
         return;
-    auto id = restored ? restored->session.sid : server_.make_socket_id(shard_);
+    auto id = restored ? restored->session.sid : server_.make_socket_id(session_->shard());
     auto s = std::make_shared<socket>(
-        *this, n, std::move(id), handshake{session_->shared_request(), std::move(auth)}, shard_);
+        *this,
+        n,
+        std::move(id),
+        handshake{session_->shared_request(), std::move(auth)},
+        session_->shard());
     std::vector<std::shared_ptr<encoded_packet const>> missed;
     if (restored) {
         missed = std::move(restored->missed);
         s->restore(std::move(restored->session));
     }
-    sockets_.emplace_back(std::move(name), s);
+    sockets_.push_back(s);
     if (restored && server_.options.connection_state_recovery->skip_middlewares) {
         finish_connect(s, std::nullopt, std::move(missed));
         return;
@@ -168,7 +178,7 @@ void client::finish_connect(
     if (!session_)
         return;
     auto it = find(s->nsp().name());
-    if (it == sockets_.end() || it->second != s)
+    if (it == sockets_.end() || *it != s)
         return;
     if (error) {
         sockets_.erase(it);
@@ -224,7 +234,7 @@ void client::close(disconnect_reason reason) {
     auto self = shared_from_this();
     auto sockets = std::move(sockets_);
     sockets_.clear();
-    for (auto& [name, s] : sockets) {
+    for (auto& s : sockets) {
         if (s->connected())
             s->on_close(reason);
         else
@@ -240,7 +250,7 @@ void client::close(disconnect_reason reason) {
 void client::disconnect_all() {
     auto self = shared_from_this();
     auto sockets = sockets_;
-    for (auto& [name, s] : sockets) {
+    for (auto& s : sockets) {
         if (s->connected())
             s->disconnect(false);
     }
@@ -254,7 +264,7 @@ void client::on_close(engine::close_reason reason) {
     decoder_.reset();
     auto sockets = std::move(sockets_);
     sockets_.clear();
-    for (auto& [name, s] : sockets) {
+    for (auto& s : sockets) {
         if (s->connected())
             s->on_close(from_engine(reason));
         else
@@ -264,7 +274,7 @@ void client::on_close(engine::close_reason reason) {
 
 void client::remove(socket const& s) {
     auto it = find(s.nsp().name());
-    if (it != sockets_.end() && it->second.get() == &s)
+    if (it != sockets_.end() && it->get() == &s)
         sockets_.erase(it);
 }
 

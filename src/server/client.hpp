@@ -39,7 +39,6 @@ public:
     /// A socket left its namespace.
     void remove(socket const& s);
 
-    std::size_t shard() const noexcept { return shard_; }
     server_state& server() noexcept { return server_; }
     bool is_open() const noexcept { return session_ != nullptr; }
 
@@ -56,16 +55,17 @@ private:
         std::shared_ptr<socket> s,
         std::optional<connect_error> error,
         std::vector<std::shared_ptr<encoded_packet const>> missed);
-    using socket_list = std::vector<std::pair<std::string, std::shared_ptr<socket>>>;
+    using socket_list = std::vector<std::shared_ptr<socket>>;
     socket_list::iterator find(std::string_view name) noexcept;
 
     server_state& server_;
     engine::session* session_;
-    std::size_t shard_;
     parser::decoder decoder_;
-    // By namespace; a connection joins a few at most, so a vector beats a hash table here.
+    // By namespace (each socket's nsp names it); a connection joins a few at most, so a vector
+    // beats a hash table here.
     socket_list sockets_;
-    std::vector<std::string> restoring_; // namespaces whose session is being looked up
+    // Namespaces whose session is being looked up (connection state recovery): rarely any.
+    std::unique_ptr<std::vector<std::string>> restoring_;
     // Until the first CONNECT only (socket.io's connectTimeout).
     std::unique_ptr<net::steady_timer> connect_timer_;
 };
