@@ -313,7 +313,7 @@ void server_core::handle_engine(
             conn->respond(error_response(error::unknown_sid, request));
             return;
         }
-        auto s = it->second;
+        auto s = *it;
         if (upgrade) {
             if (!websocket) {
                 conn->respond(error_response(error::bad_request, request));
@@ -414,7 +414,7 @@ void server_core::handshake(
         conn->set_cookie(cookie);
     }
     auto s = std::make_shared<session>(*this, index, sid, shared, transport);
-    shard(index).sessions.emplace(s->sid(), s);
+    shard(index).sessions.insert(s);
     session_count.fetch_add(1, std::memory_order_relaxed);
     s->open(ws);
     if (transport == transport_kind::polling)
@@ -502,16 +502,19 @@ void server_core::close_oversized(http_request const& header) {
         return;
     net::post(pool.get(*index), [this, index = *index, sid = std::string{*sid}] {
         auto& sessions = shard(index).sessions;
-        if (auto it = sessions.find(sid); it != sessions.end()) {
-            auto s = it->second;
+        if (auto it = sessions.find(std::string_view{sid}); it != sessions.end()) {
+            auto s = *it;
             s->finish(close_reason::transport_error);
         }
     });
 }
 
 void server_core::remove(session& s) {
-    if (shard(s.shard_).sessions.erase(s.sid()) > 0)
+    auto& sessions = shard(s.shard_).sessions;
+    if (auto it = sessions.find(s.sid()); it != sessions.end()) {
+        sessions.erase(it);
         session_count.fetch_sub(1, std::memory_order_relaxed);
+    }
 }
 
 void server_core::accept_loop(
@@ -563,7 +566,7 @@ void server_core::shutdown_shard(std::size_t index) {
     state.acceptors.clear();
     std::vector<std::shared_ptr<session>> sessions;
     sessions.reserve(state.sessions.size());
-    for (auto& [sid, s] : state.sessions)
+    for (auto& s : state.sessions)
         sessions.push_back(s);
     for (auto& s : sessions) {
         if (s->transport() == transport_kind::websocket)
