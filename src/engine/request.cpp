@@ -14,6 +14,64 @@ char lower(char c) noexcept {
     return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
 }
 
+// Header names most handshakes carry, lower case. A name in this list is stored as one byte,
+// its index + 1: a control character, which no HTTP token has. A name that starts with a control
+// character (only a request_info built by hand has one) is stored behind a '\0', so every
+// stored name reads back exactly.
+constexpr std::string_view common_names[] = {
+    "host",
+    "connection",
+    "upgrade",
+    "sec-websocket-key",
+    "sec-websocket-version",
+    "sec-websocket-extensions",
+    "user-agent",
+    "accept",
+    "accept-encoding",
+    "accept-language",
+    "origin",
+    "cache-control",
+    "pragma",
+    "cookie",
+    "referer",
+    "content-type",
+    "content-length",
+    "authorization",
+    "x-forwarded-for",
+    "x-forwarded-proto",
+    "x-real-ip",
+    "sec-fetch-mode",
+    "sec-fetch-site",
+    "sec-fetch-dest",
+    "sec-ch-ua",
+    "sec-ch-ua-mobile",
+    "sec-ch-ua-platform",
+    "forwarded",
+};
+static_assert(std::size(common_names) < 0x20);
+
+bool is_control(char c) noexcept {
+    return static_cast<unsigned char>(c) < 0x20;
+}
+
+// The code of a header name in common_names (compared case-insensitively), or 0.
+char common_code(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < std::size(common_names); ++i) {
+        auto const& c = common_names[i];
+        if (c.size() == name.size() &&
+            std::equal(
+                c.begin(), c.end(), name.begin(), [](char x, char y) { return x == lower(y); }))
+            return static_cast<char>(i + 1);
+    }
+    return 0;
+}
+
+std::size_t stored_name_size(std::string_view name) noexcept {
+    if (common_code(name) != 0)
+        return 1;
+    return name.size() + (!name.empty() && is_control(name.front()) ? 1 : 0);
+}
+
 } // namespace
 
 request_info::request_info(
@@ -33,7 +91,7 @@ request_info::request_info(
     for (auto const& [k, v] : query)
         text += k.size() + v.size();
     for (auto const& [k, v] : headers)
-        text += k.size() + v.size();
+        text += stored_name_size(k) + v.size();
     if (text > std::numeric_limits<std::uint32_t>::max() / 2)
         throw std::length_error("request_info: request too large");
     wide_ = text > std::numeric_limits<std::uint16_t>::max();
@@ -68,7 +126,14 @@ request_info::request_info(
         put(v, false);
     }
     for (auto const& [k, v] : headers) {
-        put(k, true);
+        if (char const code = common_code(k)) {
+            put({&code, 1}, false);
+        } else if (!k.empty() && is_control(k.front())) {
+            out[end++] = '\0';
+            put(k, true);
+        } else {
+            put(k, true);
+        }
         put(v, false);
     }
 }
@@ -128,7 +193,13 @@ std::string_view request_info::str(std::size_t i) const noexcept {
     if (!data_)
         return {};
     std::size_t const begin = i == 0 ? 0 : end_of(i - 1);
-    return {data_ + table_size() + begin, end_of(i) - begin};
+    std::string_view const s{data_ + table_size() + begin, end_of(i) - begin};
+    std::size_t const first_header = 4 + 2 * query_count_;
+    if (i < first_header || (i - first_header) % 2 != 0 || s.empty() || !is_control(s.front()))
+        return s;
+    if (s.front() == '\0')
+        return s.substr(1);
+    return common_names[static_cast<std::size_t>(s.front()) - 1];
 }
 
 std::optional<std::string_view> request_info::query_param(std::string_view name) const noexcept {
