@@ -39,9 +39,12 @@ public:
     std::string_view sid() const noexcept { return {sid_, sizeof sid_}; }
     transport_kind transport() const noexcept { return transport_; }
     /// The handshake request: headers, query, peer address, time.
-    request_info const& request() const noexcept { return *request_; }
-    /// The same request, shared: whoever keeps it (the Socket.IO handshake) needs no copy.
-    std::shared_ptr<request_info const> const& shared_request() const noexcept { return request_; }
+    request_info const& request() const noexcept { return request_; }
+    /// The same request, shared: whoever keeps it (the Socket.IO handshake) needs no copy. It
+    /// lives inside the session, so this keeps the session alive.
+    std::shared_ptr<request_info const> shared_request() const noexcept {
+        return {shared_from_this(), &request_};
+    }
     bool is_open() const noexcept { return state_ == state::open; }
     /// True while a WebSocket probe is in progress.
     bool is_upgrading() const noexcept { return poll_ && poll_->probe != nullptr; }
@@ -71,7 +74,7 @@ public:
         detail::server_core& server,
         std::size_t shard,
         std::string_view sid,
-        std::shared_ptr<request_info const> request,
+        request_info request,
         transport_kind transport);
     ~session();
     session(session const&) = delete;
@@ -127,7 +130,7 @@ private:
     };
 
     detail::server_core& server_;
-    std::shared_ptr<request_info const> request_;
+    request_info request_;
     char sid_[sid_size]; // inline: every sid has this length
     std::uint32_t shard_;
     transport_kind transport_;
