@@ -87,14 +87,18 @@ request_info::request_info(
     , header_count_(static_cast<std::uint32_t>(headers.size()))
     , secure_(secure)
     , time_(time) {
-    std::size_t text = method.size() + target.size() + path.size() + remote_address.size();
+    path_in_target_ = target.substr(0, target.find('?')) == path;
+    std::size_t text =
+        method.size() + target.size() + (path_in_target_ ? 0 : path.size()) + remote_address.size();
     for (auto const& [k, v] : query)
         text += k.size() + v.size();
     for (auto const& [k, v] : headers)
         text += stored_name_size(k) + v.size();
     if (text > std::numeric_limits<std::uint32_t>::max() / 2)
         throw std::length_error("request_info: request too large");
-    wide_ = text > std::numeric_limits<std::uint16_t>::max();
+    offset_size_ = text <= std::numeric_limits<std::uint8_t>::max()    ? 1
+                   : text <= std::numeric_limits<std::uint16_t>::max() ? 2
+                                                                       : 4;
     std::size_t const table = table_size();
     size_ = static_cast<std::uint32_t>(table + text);
     data_ = new char[size_];
@@ -108,18 +112,11 @@ request_info::request_info(
         else if (!s.empty())
             std::memcpy(out + end, s.data(), s.size());
         end += s.size();
-        if (wide_) {
-            auto const e = static_cast<std::uint32_t>(end);
-            std::memcpy(data_ + index * sizeof e, &e, sizeof e);
-        } else {
-            auto const e = static_cast<std::uint16_t>(end);
-            std::memcpy(data_ + index * sizeof e, &e, sizeof e);
-        }
-        ++index;
+        store_end(index++, end);
     };
     put(method, false);
     put(target, false);
-    put(path, false);
+    put(path_in_target_ ? std::string_view{} : path, false);
     put(remote_address, false);
     for (auto const& [k, v] : query) {
         put(k, false);
@@ -143,7 +140,8 @@ request_info::request_info(request_info const& other)
     , size_(other.size_)
     , query_count_(other.query_count_)
     , header_count_(other.header_count_)
-    , wide_(other.wide_)
+    , offset_size_(other.offset_size_)
+    , path_in_target_(other.path_in_target_)
     , secure_(other.secure_)
     , time_(other.time_) {
     if (data_)
@@ -155,7 +153,8 @@ request_info::request_info(request_info&& other) noexcept
     , size_(std::exchange(other.size_, 0))
     , query_count_(std::exchange(other.query_count_, 0))
     , header_count_(std::exchange(other.header_count_, 0))
-    , wide_(other.wide_)
+    , offset_size_(other.offset_size_)
+    , path_in_target_(other.path_in_target_)
     , secure_(other.secure_)
     , time_(other.time_) {}
 
@@ -164,7 +163,8 @@ request_info& request_info::operator=(request_info other) noexcept {
     std::swap(size_, other.size_);
     std::swap(query_count_, other.query_count_);
     std::swap(header_count_, other.header_count_);
-    std::swap(wide_, other.wide_);
+    std::swap(offset_size_, other.offset_size_);
+    std::swap(path_in_target_, other.path_in_target_);
     std::swap(secure_, other.secure_);
     std::swap(time_, other.time_);
     return *this;
@@ -175,23 +175,51 @@ request_info::~request_info() {
 }
 
 std::size_t request_info::table_size() const noexcept {
-    return string_count() * (wide_ ? sizeof(std::uint32_t) : sizeof(std::uint16_t));
+    return string_count() * offset_size_;
 }
 
 std::size_t request_info::end_of(std::size_t i) const noexcept {
-    if (wide_) {
+    switch (offset_size_) {
+    case 1:
+        return static_cast<unsigned char>(data_[i]);
+    case 2: {
+        std::uint16_t e;
+        std::memcpy(&e, data_ + i * sizeof e, sizeof e);
+        return e;
+    }
+    default: {
         std::uint32_t e;
         std::memcpy(&e, data_ + i * sizeof e, sizeof e);
         return e;
     }
-    std::uint16_t e;
-    std::memcpy(&e, data_ + i * sizeof e, sizeof e);
-    return e;
+    }
+}
+
+void request_info::store_end(std::size_t i, std::size_t end) noexcept {
+    switch (offset_size_) {
+    case 1:
+        data_[i] = static_cast<char>(static_cast<unsigned char>(end));
+        break;
+    case 2: {
+        auto const e = static_cast<std::uint16_t>(end);
+        std::memcpy(data_ + i * sizeof e, &e, sizeof e);
+        break;
+    }
+    default: {
+        auto const e = static_cast<std::uint32_t>(end);
+        std::memcpy(data_ + i * sizeof e, &e, sizeof e);
+        break;
+    }
+    }
 }
 
 std::string_view request_info::str(std::size_t i) const noexcept {
     if (!data_)
         return {};
+    if (i == 2 && path_in_target_) {
+        auto const target = str(1);
+        return target.substr(0, target.find('?'));
+    }
     std::size_t const begin = i == 0 ? 0 : end_of(i - 1);
     std::string_view const s{data_ + table_size() + begin, end_of(i) - begin};
     std::size_t const first_header = 4 + 2 * query_count_;
