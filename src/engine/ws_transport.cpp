@@ -29,11 +29,12 @@ ws_transport::ws_transport(
     bool deflate,
     server_core& listener)
     : keep_server_(server.shared_from_this())
-    , keep_listener_(&listener == &server ? nullptr : listener.shared_from_this())
     , socket_(server.pool.get(shard).get_executor())
     , reader_(server.options.max_http_buffer_size, deflate)
     , shard_(static_cast<std::uint32_t>(shard))
     , deflate_(deflate) {
+    if (&listener != &server)
+        more().keep_listener = listener.shared_from_this();
     if (deflate_ && !server.shard(shard_).deflate)
         server.shard(shard_).deflate = std::make_unique<ws_deflate>();
     if (leftover.size() > 0)
@@ -265,8 +266,9 @@ void ws_transport::close(std::uint16_t code) {
         return;
     close_requested_ = true;
     close_code_ = code;
-    close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
-    close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    auto& timer = more().close_timer;
+    timer = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
+    timer->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec)
             self->abort();
     });
@@ -278,8 +280,8 @@ void ws_transport::abort() noexcept {
         return;
     closed_ = true;
     session_ = nullptr;
-    if (close_timer_)
-        close_timer_->cancel();
+    if (extras_ && extras_->close_timer)
+        extras_->close_timer->cancel();
     boost::system::error_code ec;
     socket_.close(ec);
 }
@@ -400,9 +402,9 @@ void ws_transport::finish_close() {
     // close timer ends it otherwise.
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_send, ec);
-    if (!close_timer_) {
-        close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
-        close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (auto& timer = more().close_timer; !timer) {
+        timer = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
+        timer->async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (!ec)
                 self->abort();
         });

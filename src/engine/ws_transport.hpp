@@ -74,7 +74,7 @@ private:
     server_core& server() const noexcept { return *keep_server_; }
     // The engine whose listener accepted it (connection limits): the same one but for mounts.
     server_core& listener() const noexcept {
-        return keep_listener_ ? *keep_listener_ : *keep_server_;
+        return extras_ && extras_->keep_listener ? *extras_->keep_listener : *keep_server_;
     }
     // An incomplete frame's bytes; none between frames.
     std::string& rbuf() {
@@ -85,7 +85,6 @@ private:
     bool has_buffered() const noexcept { return rbuf_ && !rbuf_->empty(); }
 
     std::shared_ptr<server_core> keep_server_;
-    std::shared_ptr<server_core> keep_listener_; // null when it is the server
     // Bound to the shard's io_context executor, not any_io_executor: a smaller socket and a
     // smaller pending wait (what an idle connection keeps).
     net::basic_stream_socket<tcp, net::io_context::executor_type> socket_;
@@ -110,7 +109,18 @@ private:
         return *out_;
     }
     std::unique_ptr<write_state> out_;
-    std::unique_ptr<net::steady_timer> close_timer_;
+    // What few connections need: another engine's listener (mounts) and, once closing, the
+    // timer that ends a close the peer does not answer. Made on first use.
+    struct extras {
+        std::shared_ptr<server_core> keep_listener;
+        std::unique_ptr<net::steady_timer> close_timer;
+    };
+    extras& more() {
+        if (!extras_)
+            extras_ = std::make_unique<extras>();
+        return *extras_;
+    }
+    std::unique_ptr<extras> extras_;
     session* session_ = nullptr;
     std::uint32_t shard_;
     bool probe_ = false;
