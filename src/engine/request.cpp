@@ -17,7 +17,7 @@ char lower(char c) noexcept {
 // Header names most handshakes carry, lower case. A name in this list is stored as one byte,
 // its index + 1: a control character, which no HTTP token has. A name that starts with a control
 // character (only a request_info built by hand has one) is stored behind a '\0', so every
-// stored name reads back exactly.
+// stored name reads back exactly. Header values go the same way with their own list.
 constexpr std::string_view common_names[] = {
     "host",
     "connection",
@@ -48,28 +48,55 @@ constexpr std::string_view common_names[] = {
     "sec-ch-ua-platform",
     "forwarded",
 };
-static_assert(std::size(common_names) < 0x20);
+// Header values as common, exactly as sent; stored the same way.
+constexpr std::string_view common_values[] = {
+    "websocket",
+    "Upgrade",
+    "upgrade",
+    "13",
+    "keep-alive",
+    "keep-alive, Upgrade",
+    "Keep-Alive",
+    "close",
+    "no-cache",
+    "*/*",
+    "gzip, deflate",
+    "gzip, deflate, br",
+    "gzip, deflate, br, zstd",
+    "permessage-deflate; client_max_window_bits",
+    "permessage-deflate",
+    "cors",
+    "same-origin",
+    "cross-site",
+    "empty",
+    "?0",
+};
+static_assert(std::size(common_names) < 0x20 && std::size(common_values) < 0x20);
 
 bool is_control(char c) noexcept {
     return static_cast<unsigned char>(c) < 0x20;
 }
 
-// The code of a header name in common_names (compared case-insensitively), or 0.
-char common_code(std::string_view name) noexcept {
-    for (std::size_t i = 0; i < std::size(common_names); ++i) {
-        auto const& c = common_names[i];
-        if (c.size() == name.size() &&
-            std::equal(
-                c.begin(), c.end(), name.begin(), [](char x, char y) { return x == lower(y); }))
+// The code of `s` in a table (index + 1; names compared case-insensitively), or 0.
+template <std::size_t N>
+char common_code(std::string_view const (&table)[N], std::string_view s, bool any_case) noexcept {
+    for (std::size_t i = 0; i < N; ++i) {
+        auto const& c = table[i];
+        if (c.size() == s.size() && std::equal(c.begin(), c.end(), s.begin(), [&](char x, char y) {
+                return x == (any_case ? lower(y) : y);
+            }))
             return static_cast<char>(i + 1);
     }
     return 0;
 }
 
-std::size_t stored_name_size(std::string_view name) noexcept {
-    if (common_code(name) != 0)
+// Bytes `s` takes: 1 when it has a code, one more than its size when it needs the escape.
+template <std::size_t N>
+std::size_t
+stored_size(std::string_view const (&table)[N], std::string_view s, bool any_case) noexcept {
+    if (common_code(table, s, any_case) != 0)
         return 1;
-    return name.size() + (!name.empty() && is_control(name.front()) ? 1 : 0);
+    return s.size() + (!s.empty() && is_control(s.front()) ? 1 : 0);
 }
 
 } // namespace
@@ -93,7 +120,7 @@ request_info::request_info(
     for (auto const& [k, v] : query)
         text += k.size() + v.size();
     for (auto const& [k, v] : headers)
-        text += stored_name_size(k) + v.size();
+        text += stored_size(common_names, k, true) + stored_size(common_values, v, false);
     if (text > std::numeric_limits<std::uint32_t>::max() / 2)
         throw std::length_error("request_info: request too large");
     offset_size_ = text <= std::numeric_limits<std::uint8_t>::max()    ? 1
@@ -122,16 +149,18 @@ request_info::request_info(
         put(k, false);
         put(v, false);
     }
-    for (auto const& [k, v] : headers) {
-        if (char const code = common_code(k)) {
+    auto const put_coded = [&](auto const& table, std::string_view s, bool name) {
+        if (char const code = common_code(table, s, name)) {
             put({&code, 1}, false);
-        } else if (!k.empty() && is_control(k.front())) {
-            out[end++] = '\0';
-            put(k, true);
-        } else {
-            put(k, true);
+            return;
         }
-        put(v, false);
+        if (!s.empty() && is_control(s.front()))
+            out[end++] = '\0';
+        put(s, name);
+    };
+    for (auto const& [k, v] : headers) {
+        put_coded(common_names, k, true);
+        put_coded(common_values, v, false);
     }
 }
 
@@ -223,11 +252,12 @@ std::string_view request_info::str(std::size_t i) const noexcept {
     std::size_t const begin = i == 0 ? 0 : end_of(i - 1);
     std::string_view const s{data_ + table_size() + begin, end_of(i) - begin};
     std::size_t const first_header = 4 + 2 * query_count_;
-    if (i < first_header || (i - first_header) % 2 != 0 || s.empty() || !is_control(s.front()))
+    if (i < first_header || s.empty() || !is_control(s.front()))
         return s;
     if (s.front() == '\0')
         return s.substr(1);
-    return common_names[static_cast<std::size_t>(s.front()) - 1];
+    auto const code = static_cast<std::size_t>(s.front()) - 1;
+    return (i - first_header) % 2 == 0 ? common_names[code] : common_values[code];
 }
 
 std::optional<std::string_view> request_info::query_param(std::string_view name) const noexcept {
