@@ -6,8 +6,10 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
+#include <new>
 #include <server/client.hpp>
 #include <server/server_state.hpp>
+#include <utility>
 
 namespace sio::detail {
 
@@ -18,6 +20,80 @@ client::client(server_state& server, engine::session& session)
     , connect_timer_(std::make_unique<net::steady_timer>(session.get_executor())) {}
 
 client::~client() = default;
+
+client::socket_list::socket_list(socket_list const& other) {
+    for (std::uint32_t i = 0; i < other.size_; ++i)
+        push_back(other.data()[i]);
+}
+
+client::socket_list::socket_list(socket_list&& other) noexcept {
+    take(other);
+}
+
+client::socket_list& client::socket_list::operator=(socket_list&& other) noexcept {
+    if (this != &other) {
+        clear();
+        release();
+        take(other);
+    }
+    return *this;
+}
+
+client::socket_list::~socket_list() {
+    clear();
+    release();
+}
+
+void client::socket_list::push_back(std::shared_ptr<socket> s) {
+    if (size_ == capacity_) {
+        std::uint32_t const grown = capacity_ * 2;
+        auto* fresh = std::allocator<std::shared_ptr<socket>>{}.allocate(grown);
+        auto* old = data();
+        for (std::uint32_t i = 0; i < size_; ++i) {
+            ::new (fresh + i) std::shared_ptr<socket>(std::move(old[i]));
+            old[i].~shared_ptr();
+        }
+        release();
+        heap_ = fresh;
+        capacity_ = grown;
+    }
+    ::new (data() + size_) std::shared_ptr<socket>(std::move(s));
+    ++size_;
+}
+
+void client::socket_list::erase(iterator it) noexcept {
+    std::move(it + 1, end(), it);
+    --size_;
+    data()[size_].~shared_ptr();
+}
+
+void client::socket_list::clear() noexcept {
+    for (auto& s : *this)
+        s.~shared_ptr();
+    size_ = 0;
+}
+
+// Frees the heap array (the list must be empty); the list is then inline and empty.
+void client::socket_list::release() noexcept {
+    if (capacity_ > 1)
+        std::allocator<std::shared_ptr<socket>>{}.deallocate(heap_, capacity_);
+    capacity_ = 1;
+}
+
+// Takes the other's sockets; this one is empty and inline.
+void client::socket_list::take(socket_list& other) noexcept {
+    if (other.capacity_ > 1) {
+        heap_ = std::exchange(other.heap_, nullptr);
+        capacity_ = std::exchange(other.capacity_, 1);
+        size_ = std::exchange(other.size_, 0);
+        return;
+    }
+    if (other.size_ == 1) {
+        ::new (data()) std::shared_ptr<socket>(std::move(*other.data()));
+        other.data()->~shared_ptr();
+    }
+    size_ = std::exchange(other.size_, 0);
+}
 
 client::socket_list::iterator client::find(std::string_view name) noexcept {
     return std::find_if(sockets_.begin(), sockets_.end(), [name](auto const& s) {
