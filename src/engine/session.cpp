@@ -31,23 +31,19 @@ session::session(
     transport_kind transport)
     : server_(server)
     , request_(std::move(request))
-    , shard_(static_cast<std::uint32_t>(shard))
-    , transport_(transport) {
+    , shard_(static_cast<std::uint8_t>(shard)) {
     assert(sid.size() == sid_size);
     sid.copy(sid_, sid_size);
-    heartbeat_.owner = this;
-    if (transport == transport_kind::polling) {
-        poll_ = std::make_unique<polling_state>();
-        poll_->upgrade_deadline.owner = this;
-    }
+    if (transport == transport_kind::polling)
+        poll_ = std::make_unique<polling_state>(*this);
 }
 
 session::~session() {
-    detail::deadline_list::disarm(heartbeat_);
+    detail::deadline_list::disarm(heartbeat());
 }
 
 session::polling_state::~polling_state() {
-    detail::deadline_list::disarm(upgrade_deadline);
+    detail::deadline_list::disarm(*this);
 }
 
 net::io_context::executor_type session::get_executor() const noexcept {
@@ -63,7 +59,7 @@ void session::open(std::shared_ptr<detail::ws_transport> ws) {
         ws_ = std::move(ws);
         ws_->attach(this, false);
     }
-    queue(packet_type::open, shared_bytes{server_.open_packet(sid(), transport_)}, false);
+    queue(packet_type::open, shared_bytes{server_.open_packet(sid(), transport())}, false);
     server_.app_handler.on_open(*this);
     // The ping timer starts as the handshake leaves (the official suites time from it).
     arm_ping();
@@ -95,7 +91,7 @@ void session::flush() {
     flush_scheduled_ = false;
     if (state_ == state::closed)
         return;
-    if (transport_ == transport_kind::websocket) {
+    if (!poll_) {
         if (!queue_.empty()) {
             ws_->send(queue_);
             queue_.clear();
@@ -108,15 +104,16 @@ void session::flush() {
     if (!poll_ || !poll_->pending_get)
         return;
     if (queue_.empty()) {
-        if (probed_)
+        if (poll_->probed)
             respond_poll("6"); // EIO v4: release the GET so the client can pause polling
         return;
     }
     // With a close queued behind other packets, those go in this answer and the close in the
     // next one, as Node does: clients handle what the payload carried before the transport
     // closes (socket.io-client would otherwise see "transport close", not the DISCONNECTs).
-    bool const close_now = close_queued_ && queue_.size() == 1;
-    std::size_t const count = close_queued_ && !close_now ? queue_.size() - 1 : queue_.size();
+    bool const close_queued = poll_->close_queued;
+    bool const close_now = close_queued && queue_.size() == 1;
+    std::size_t const count = close_queued && !close_now ? queue_.size() - 1 : queue_.size();
     std::string payload;
     bool compress = false; // as Node: compressed when any packet allows it
     for (std::size_t i = 0; i < count; ++i) {
@@ -141,11 +138,11 @@ void session::respond_poll(std::string_view body, bool compress) {
 
 void session::arm_ping() {
     awaiting_pong_ = false;
-    server_.shard(shard_).ping_due.arm(heartbeat_);
+    server_.shard(shard_).ping_due.arm(heartbeat());
 }
 
-void session::on_ping_due(void* p) {
-    auto& self = *static_cast<session*>(p);
+void session::on_ping_due(detail::deadline_hook& h) {
+    auto& self = static_cast<session&>(h);
     if (self.state_ != state::open)
         return;
     self.queue(packet_type::ping, {}, false);
@@ -159,22 +156,22 @@ void session::arm_pong_deadline() {
 }
 
 void session::wait_for_pong() {
-    server_.shard(shard_).pong_overdue.arm(heartbeat_);
+    server_.shard(shard_).pong_overdue.arm(heartbeat());
 }
 
-void session::on_pong_overdue(void* p) {
-    auto& self = *static_cast<session*>(p);
+void session::on_pong_overdue(detail::deadline_hook& h) {
+    auto& self = static_cast<session&>(h);
     if (self.state_ == state::open)
         self.finish(close_reason::ping_timeout);
 }
 
-void session::on_close_overdue(void* p) {
-    auto& self = *static_cast<session*>(p);
+void session::on_close_overdue(detail::deadline_hook& h) {
+    auto& self = static_cast<session&>(h);
     self.finish(self.close_reason_);
 }
 
-void session::on_upgrade_overdue(void* p) {
-    static_cast<session*>(p)->drop_probe();
+void session::on_upgrade_overdue(detail::deadline_hook& h) {
+    static_cast<polling_state&>(h).owner->drop_probe();
 }
 
 void session::on_packet(packet_view p) {
@@ -217,7 +214,7 @@ void session::on_poll(std::shared_ptr<detail::http_connection> conn) {
     }
     poll_->pending_get = std::move(conn);
     poll_->pending_get->park(weak_from_this());
-    if (!queue_.empty() || probed_)
+    if (!queue_.empty() || poll_->probed)
         schedule_flush();
 }
 
@@ -248,7 +245,7 @@ void session::on_post(detail::http_connection& conn, std::string_view body) {
 void session::begin_upgrade(std::shared_ptr<detail::ws_transport> ws) {
     poll_->probe = std::move(ws);
     poll_->probe->attach(this, true);
-    server_.shard(shard_).upgrade_overdue.arm(poll_->upgrade_deadline);
+    server_.shard(shard_).upgrade_overdue.arm(*poll_);
 }
 
 void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
@@ -256,7 +253,7 @@ void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
         return;
     if (p.type == packet_type::ping && p.data == "probe" && !p.binary) {
         poll_->probe->send({packet_type::pong, probe_bytes(), false});
-        probed_ = true;
+        poll_->probed = true;
         if (poll_->pending_get && queue_.empty())
             respond_poll("6");
         return;
@@ -268,8 +265,6 @@ void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
         ws_ = std::move(poll_->probe);
         poll_.reset(); // disarms the upgrade deadline
         ws_->promote();
-        transport_ = transport_kind::websocket;
-        probed_ = false;
         flush_scheduled_ = false;
         flush();
         return;
@@ -278,10 +273,10 @@ void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
 }
 
 void session::drop_probe() {
-    probed_ = false;
     if (!poll_)
         return;
-    detail::deadline_list::disarm(poll_->upgrade_deadline);
+    poll_->probed = false;
+    detail::deadline_list::disarm(*poll_);
     if (auto probe = std::move(poll_->probe)) {
         poll_->probe.reset();
         probe->detach();
@@ -309,7 +304,7 @@ void session::close() {
 void session::begin_close(close_reason reason) {
     if (state_ != state::open)
         return;
-    if (transport_ == transport_kind::websocket) {
+    if (!poll_) {
         // Queued packets leave first, then the close frame.
         close_reason_ = reason;
         state_ = state::closing;
@@ -319,11 +314,11 @@ void session::begin_close(close_reason reason) {
     // Polling: the close packet rides on the next GET after what is queued (Node's shouldClose).
     state_ = state::closing;
     close_reason_ = reason;
-    close_queued_ = true;
+    poll_->close_queued = true;
     queued_bytes_ += 1;
     queue_.push_back({packet_type::close, {}, false});
     schedule_flush();
-    server_.shard(shard_).close_overdue.arm(heartbeat_);
+    server_.shard(shard_).close_overdue.arm(heartbeat());
 }
 
 void session::finish(close_reason reason, bool by_peer) {
@@ -331,7 +326,7 @@ void session::finish(close_reason reason, bool by_peer) {
         return;
     auto self = shared_from_this();
     state_ = state::closed;
-    detail::deadline_list::disarm(heartbeat_);
+    detail::deadline_list::disarm(heartbeat());
     drop_probe();
     if (poll_ && poll_->pending_get)
         respond_poll(by_peer ? "6" : "1");
