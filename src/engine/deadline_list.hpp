@@ -20,7 +20,7 @@ namespace net = boost::asio;
 /// idle shard has no pending work.
 class deadline_list {
 public:
-    using expire_fn = void (*)(void* owner);
+    using expire_fn = void (*)(deadline_hook& h);
 
     deadline_list(net::io_context& ctx, std::chrono::steady_clock::duration duration, expire_fn f)
         : timer_(ctx)
@@ -93,7 +93,7 @@ private:
         while (head_ && head_->due <= now) {
             auto& h = *head_;
             unlink(h);
-            expire_(h.owner);
+            expire_(h);
         }
         schedule();
     }

@@ -313,7 +313,7 @@ void server_core::handle_engine(
             conn->respond(error_response(error::unknown_sid, request));
             return;
         }
-        auto s = it->second;
+        auto s = *it;
         if (upgrade) {
             if (!websocket) {
                 conn->respond(error_response(error::bad_request, request));
@@ -356,8 +356,8 @@ void server_core::handshake(
     http_request& request,
     transport_kind transport,
     bool) {
-    // One immutable copy per session, shared by the Socket.IO layer: its strings in one block,
-    // since idle connections keep it for their whole life.
+    // One copy per session, inside it and shared with the Socket.IO layer through it: its
+    // strings in one block, since idle connections keep it for their whole life.
     auto const target = std::string_view{request.target()};
     auto const decoded_query = parse_query(target);
     std::vector<request_info::field> query;
@@ -368,7 +368,7 @@ void server_core::handshake(
     headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
     for (auto const& field : request)
         headers.emplace_back(field.name_string(), field.value());
-    auto const shared = std::make_shared<request_info const>(
+    request_info info{
         request.method_string(),
         target,
         percent_decode(target.substr(0, target.find('?'))),
@@ -376,8 +376,7 @@ void server_core::handshake(
         headers,
         conn->remote_address(),
         conn->is_secure(),
-        std::chrono::system_clock::now());
-    auto const& info = *shared;
+        std::chrono::system_clock::now()};
 
     if (options.allow_request) {
         std::optional<std::string> refusal;
@@ -413,8 +412,8 @@ void server_core::handshake(
     } else if (!cookie.empty()) {
         conn->set_cookie(cookie);
     }
-    auto s = std::make_shared<session>(*this, index, sid, shared, transport);
-    shard(index).sessions.emplace(s->sid(), s);
+    auto s = std::make_shared<session>(*this, index, sid, std::move(info), transport);
+    shard(index).sessions.insert(s);
     session_count.fetch_add(1, std::memory_order_relaxed);
     s->open(ws);
     if (transport == transport_kind::polling)
@@ -502,16 +501,19 @@ void server_core::close_oversized(http_request const& header) {
         return;
     net::post(pool.get(*index), [this, index = *index, sid = std::string{*sid}] {
         auto& sessions = shard(index).sessions;
-        if (auto it = sessions.find(sid); it != sessions.end()) {
-            auto s = it->second;
+        if (auto it = sessions.find(std::string_view{sid}); it != sessions.end()) {
+            auto s = *it;
             s->finish(close_reason::transport_error);
         }
     });
 }
 
 void server_core::remove(session& s) {
-    if (shard(s.shard_).sessions.erase(s.sid()) > 0)
+    auto& sessions = shard(s.shard_).sessions;
+    if (auto it = sessions.find(s.sid()); it != sessions.end()) {
+        sessions.erase(it);
         session_count.fetch_sub(1, std::memory_order_relaxed);
+    }
 }
 
 void server_core::accept_loop(
@@ -563,7 +565,7 @@ void server_core::shutdown_shard(std::size_t index) {
     state.acceptors.clear();
     std::vector<std::shared_ptr<session>> sessions;
     sessions.reserve(state.sessions.size());
-    for (auto& [sid, s] : state.sessions)
+    for (auto& s : state.sessions)
         sessions.push_back(s);
     for (auto& s : sessions) {
         if (s->transport() == transport_kind::websocket)

@@ -29,6 +29,25 @@ using tcp = net::ip::tcp;
 class http_connection;
 class ws_transport;
 
+// Hash and equality of sessions by sid, for a set of sessions looked up by sid.
+struct sid_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sid) const noexcept {
+        return std::hash<std::string_view>{}(sid);
+    }
+    std::size_t operator()(std::shared_ptr<session> const& s) const noexcept {
+        return (*this)(s->sid());
+    }
+};
+struct sid_equal {
+    using is_transparent = void;
+    static std::string_view key(std::string_view sid) noexcept { return sid; }
+    static std::string_view key(std::shared_ptr<session> const& s) noexcept { return s->sid(); }
+    template <class A, class B> bool operator()(A const& a, B const& b) const noexcept {
+        return key(a) == key(b);
+    }
+};
+
 /// What the engine shares between its sessions and connections. Per-shard state is touched only
 /// on that shard's thread; the atomics are counters read for limits and stats, never per message.
 class server_core : public std::enable_shared_from_this<server_core> {
@@ -44,12 +63,12 @@ public:
         deadline_list pong_overdue;
         deadline_list close_overdue;
         deadline_list upgrade_overdue;
-        /// By sid; each key views the sid of the session it maps to (no copy of it).
-        std::unordered_map<std::string_view, std::shared_ptr<session>> sessions;
+        /// By sid, which each session holds: a node is the pointer alone (no key, no cached
+        /// hash), looked up by a string_view.
+        std::unordered_set<std::shared_ptr<session>, sid_hash, sid_equal> sessions;
         std::vector<std::shared_ptr<tcp::acceptor>> acceptors;
         /// Live connections on this shard, so shutdown can close idle keep-alive ones.
         std::unordered_set<http_connection*> connections;
-        std::unordered_set<ws_transport*> websockets;
         /// Shared by the shard's WebSockets: no context takeover, so one pair serves all.
         std::unique_ptr<ws_deflate> deflate;
         std::string random_pool;

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <cassert>
 #include <engine/deadline_list.hpp>
 #include <engine/http_connection.hpp>
 #include <engine/server_core.hpp>
@@ -25,21 +26,24 @@ std::string_view to_string(transport_kind t) noexcept {
 session::session(
     detail::server_core& server,
     std::size_t shard,
-    std::string sid,
-    std::shared_ptr<request_info const> request,
+    std::string_view sid,
+    request_info request,
     transport_kind transport)
     : server_(server)
-    , shard_(shard)
-    , sid_(std::move(sid))
     , request_(std::move(request))
-    , transport_(transport) {
-    heartbeat_.owner = this;
-    upgrade_deadline_.owner = this;
+    , shard_(static_cast<std::uint8_t>(shard)) {
+    assert(sid.size() == sid_size);
+    sid.copy(sid_, sid_size);
+    if (transport == transport_kind::polling)
+        poll_ = std::make_unique<polling_state>(*this);
 }
 
 session::~session() {
-    detail::deadline_list::disarm(heartbeat_);
-    detail::deadline_list::disarm(upgrade_deadline_);
+    detail::deadline_list::disarm(heartbeat());
+}
+
+session::polling_state::~polling_state() {
+    detail::deadline_list::disarm(*this);
 }
 
 net::io_context::executor_type session::get_executor() const noexcept {
@@ -55,7 +59,7 @@ void session::open(std::shared_ptr<detail::ws_transport> ws) {
         ws_ = std::move(ws);
         ws_->attach(this, false);
     }
-    queue(packet_type::open, shared_bytes{server_.open_packet(sid_, transport_)}, false);
+    queue(packet_type::open, shared_bytes{server_.open_packet(sid(), transport())}, false);
     server_.app_handler.on_open(*this);
     // The ping timer starts as the handshake leaves (the official suites time from it).
     arm_ping();
@@ -87,7 +91,7 @@ void session::flush() {
     flush_scheduled_ = false;
     if (state_ == state::closed)
         return;
-    if (transport_ == transport_kind::websocket) {
+    if (!poll_) {
         if (!queue_.empty()) {
             ws_->send(queue_);
             queue_.clear();
@@ -97,18 +101,19 @@ void session::flush() {
             finish(close_reason_);
         return;
     }
-    if (!pending_get_)
+    if (!poll_ || !poll_->pending_get)
         return;
     if (queue_.empty()) {
-        if (probed_)
+        if (poll_->probed)
             respond_poll("6"); // EIO v4: release the GET so the client can pause polling
         return;
     }
     // With a close queued behind other packets, those go in this answer and the close in the
     // next one, as Node does: clients handle what the payload carried before the transport
     // closes (socket.io-client would otherwise see "transport close", not the DISCONNECTs).
-    bool const close_now = close_queued_ && queue_.size() == 1;
-    std::size_t const count = close_queued_ && !close_now ? queue_.size() - 1 : queue_.size();
+    bool const close_queued = poll_->close_queued;
+    bool const close_now = close_queued && queue_.size() == 1;
+    std::size_t const count = close_queued && !close_now ? queue_.size() - 1 : queue_.size();
     std::string payload;
     bool compress = false; // as Node: compressed when any packet allows it
     for (std::size_t i = 0; i < count; ++i) {
@@ -126,18 +131,18 @@ void session::flush() {
 }
 
 void session::respond_poll(std::string_view body, bool compress) {
-    auto conn = std::move(pending_get_);
-    pending_get_.reset();
+    auto conn = std::move(poll_->pending_get);
+    poll_->pending_get.reset();
     conn->respond_poll(body, compress);
 }
 
 void session::arm_ping() {
     awaiting_pong_ = false;
-    server_.shard(shard_).ping_due.arm(heartbeat_);
+    server_.shard(shard_).ping_due.arm(heartbeat());
 }
 
-void session::on_ping_due(void* p) {
-    auto& self = *static_cast<session*>(p);
+void session::on_ping_due(detail::deadline_hook& h) {
+    auto& self = static_cast<session&>(h);
     if (self.state_ != state::open)
         return;
     self.queue(packet_type::ping, {}, false);
@@ -151,22 +156,22 @@ void session::arm_pong_deadline() {
 }
 
 void session::wait_for_pong() {
-    server_.shard(shard_).pong_overdue.arm(heartbeat_);
+    server_.shard(shard_).pong_overdue.arm(heartbeat());
 }
 
-void session::on_pong_overdue(void* p) {
-    auto& self = *static_cast<session*>(p);
+void session::on_pong_overdue(detail::deadline_hook& h) {
+    auto& self = static_cast<session&>(h);
     if (self.state_ == state::open)
         self.finish(close_reason::ping_timeout);
 }
 
-void session::on_close_overdue(void* p) {
-    auto& self = *static_cast<session*>(p);
+void session::on_close_overdue(detail::deadline_hook& h) {
+    auto& self = static_cast<session&>(h);
     self.finish(self.close_reason_);
 }
 
-void session::on_upgrade_overdue(void* p) {
-    static_cast<session*>(p)->drop_probe();
+void session::on_upgrade_overdue(detail::deadline_hook& h) {
+    static_cast<polling_state&>(h).owner->drop_probe();
 }
 
 void session::on_packet(packet_view p) {
@@ -201,22 +206,22 @@ void session::on_packet(packet_view p) {
 }
 
 void session::on_poll(std::shared_ptr<detail::http_connection> conn) {
-    if (pending_get_) {
+    if (!poll_ || poll_->pending_get) {
         // EIO v4: a second concurrent GET is a protocol error; the session ends.
         conn->respond(server_.error_response(error::bad_request, conn->current_request()));
         finish(close_reason::transport_error);
         return;
     }
-    pending_get_ = std::move(conn);
-    pending_get_->park(weak_from_this());
-    if (!queue_.empty() || probed_)
+    poll_->pending_get = std::move(conn);
+    poll_->pending_get->park(weak_from_this());
+    if (!queue_.empty() || poll_->probed)
         schedule_flush();
 }
 
 void session::on_poll_aborted(detail::http_connection const& conn) {
-    if (pending_get_.get() != &conn)
+    if (!poll_ || poll_->pending_get.get() != &conn)
         return;
-    pending_get_.reset();
+    poll_->pending_get.reset();
     // Node: "poll connection closed prematurely".
     finish(close_reason::transport_error);
 }
@@ -238,31 +243,28 @@ void session::on_post(detail::http_connection& conn, std::string_view body) {
 }
 
 void session::begin_upgrade(std::shared_ptr<detail::ws_transport> ws) {
-    probe_ = std::move(ws);
-    probe_->attach(this, true);
-    server_.shard(shard_).upgrade_overdue.arm(upgrade_deadline_);
+    poll_->probe = std::move(ws);
+    poll_->probe->attach(this, true);
+    server_.shard(shard_).upgrade_overdue.arm(*poll_);
 }
 
 void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
-    if (probe_.get() != &ws)
+    if (!poll_ || poll_->probe.get() != &ws)
         return;
     if (p.type == packet_type::ping && p.data == "probe" && !p.binary) {
-        probe_->send({packet_type::pong, probe_bytes(), false});
-        probed_ = true;
-        if (pending_get_ && queue_.empty())
+        poll_->probe->send({packet_type::pong, probe_bytes(), false});
+        poll_->probed = true;
+        if (poll_->pending_get && queue_.empty())
             respond_poll("6");
         return;
     }
     if (p.type == packet_type::upgrade && state_ != state::closed) {
-        detail::deadline_list::disarm(upgrade_deadline_);
         // Whatever the last GET did not carry now goes over the WebSocket, in order.
-        if (pending_get_)
+        if (poll_->pending_get)
             respond_poll("6");
-        ws_ = std::move(probe_);
-        probe_.reset();
+        ws_ = std::move(poll_->probe);
+        poll_.reset(); // disarms the upgrade deadline
         ws_->promote();
-        transport_ = transport_kind::websocket;
-        probed_ = false;
         flush_scheduled_ = false;
         flush();
         return;
@@ -271,19 +273,21 @@ void session::on_probe_packet(detail::ws_transport& ws, packet_view p) {
 }
 
 void session::drop_probe() {
-    detail::deadline_list::disarm(upgrade_deadline_);
-    probed_ = false;
-    if (auto probe = std::move(probe_)) {
-        probe_.reset();
+    if (!poll_)
+        return;
+    poll_->probed = false;
+    detail::deadline_list::disarm(*poll_);
+    if (auto probe = std::move(poll_->probe)) {
+        poll_->probe.reset();
         probe->detach();
         probe->close();
     }
 }
 
 void session::on_transport_closed(detail::ws_transport const& ws, close_reason reason) {
-    if (probe_.get() == &ws) {
-        probe_->detach();
-        probe_.reset();
+    if (poll_ && poll_->probe.get() == &ws) {
+        poll_->probe->detach();
+        poll_->probe.reset();
         drop_probe();
         return;
     }
@@ -300,7 +304,7 @@ void session::close() {
 void session::begin_close(close_reason reason) {
     if (state_ != state::open)
         return;
-    if (transport_ == transport_kind::websocket) {
+    if (!poll_) {
         // Queued packets leave first, then the close frame.
         close_reason_ = reason;
         state_ = state::closing;
@@ -310,11 +314,11 @@ void session::begin_close(close_reason reason) {
     // Polling: the close packet rides on the next GET after what is queued (Node's shouldClose).
     state_ = state::closing;
     close_reason_ = reason;
-    close_queued_ = true;
+    poll_->close_queued = true;
     queued_bytes_ += 1;
     queue_.push_back({packet_type::close, {}, false});
     schedule_flush();
-    server_.shard(shard_).close_overdue.arm(heartbeat_);
+    server_.shard(shard_).close_overdue.arm(heartbeat());
 }
 
 void session::finish(close_reason reason, bool by_peer) {
@@ -322,9 +326,9 @@ void session::finish(close_reason reason, bool by_peer) {
         return;
     auto self = shared_from_this();
     state_ = state::closed;
-    detail::deadline_list::disarm(heartbeat_);
+    detail::deadline_list::disarm(heartbeat());
     drop_probe();
-    if (pending_get_)
+    if (poll_ && poll_->pending_get)
         respond_poll(by_peer ? "6" : "1");
     if (auto ws = std::move(ws_)) {
         ws_.reset();

@@ -102,13 +102,14 @@ private:
     bool accept(header const& h, char* payload, boost::system::error_code& ec, ws_event& out);
 
     std::size_t max_message_;
-    bool allow_rsv1_;
     std::size_t pending_frame_ = 0;
     // Fragmented message in progress.
+    std::string fragments_;
+    // The flags together, then the 4-aligned checker: 64 bytes, not 72.
+    bool allow_rsv1_;
     bool in_message_ = false;
     ws_opcode message_opcode_ = ws_opcode::text;
     bool message_compressed_ = false;
-    std::string fragments_;
     utf8_checker utf8_;
 };
 

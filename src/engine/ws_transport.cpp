@@ -28,18 +28,17 @@ ws_transport::ws_transport(
     boost::beast::flat_buffer leftover,
     bool deflate,
     server_core& listener)
-    : server_(server)
-    , listener_(listener)
-    , keep_server_(server.shared_from_this())
-    , keep_listener_(listener.shared_from_this())
-    , shard_(shard)
+    : keep_server_(server.shared_from_this())
     , socket_(server.pool.get(shard).get_executor())
     , reader_(server.options.max_http_buffer_size, deflate)
+    , shard_(static_cast<std::uint32_t>(shard))
     , deflate_(deflate) {
-    if (deflate_ && !server_.shard(shard_).deflate)
-        server_.shard(shard_).deflate = std::make_unique<ws_deflate>();
+    if (&listener != &server)
+        more().keep_listener = listener.shared_from_this();
+    if (deflate_ && !server.shard(shard_).deflate)
+        server.shard(shard_).deflate = std::make_unique<ws_deflate>();
     if (leftover.size() > 0)
-        rbuf_ = boost::beast::buffers_to_string(leftover.data());
+        rbuf_ = std::make_unique<std::string>(boost::beast::buffers_to_string(leftover.data()));
     boost::system::error_code ec;
     auto const local = socket.local_endpoint(ec);
     auto const protocol = ec ? tcp::v4() : local.protocol();
@@ -49,22 +48,20 @@ ws_transport::ws_transport(
             socket_.assign(protocol, fd, ec);
     }
     socket_.non_blocking(true, ec);
-    server_.shard(shard_).websockets.insert(this);
-    listener_.connection_count.fetch_add(1, std::memory_order_relaxed);
+    listener.connection_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 ws_transport::~ws_transport() {
-    server_.shard(shard_).websockets.erase(this);
-    listener_.connection_count.fetch_sub(1, std::memory_order_relaxed);
+    listener().connection_count.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ws_transport::start(std::string response_head) {
     out().control = std::move(response_head);
     do_write();
-    if (!rbuf_.empty())
+    if (has_buffered())
         // Frames the client sent right behind its upgrade request came with it.
         net::post(socket_.get_executor(), [self = shared_from_this()] {
-            if (!self->closed_ && self->consume(self->rbuf_.data(), self->rbuf_.size(), true))
+            if (!self->closed_ && self->consume(self->rbuf_->data(), self->rbuf_->size(), true))
                 self->on_readable();
         });
     else
@@ -92,7 +89,7 @@ bool ws_transport::consume(char* data, std::size_t size, bool buffered) {
     if (closed_)
         return false;
     if (parse_ec) {
-        rbuf_.clear();
+        rbuf_.reset();
         if (parse_ec == error::payload_too_large)
             fail(close_reason::transport_error, 1009);
         else if (parse_ec == error::invalid_utf8)
@@ -102,11 +99,11 @@ bool ws_transport::consume(char* data, std::size_t size, bool buffered) {
         return false;
     }
     if (buffered)
-        rbuf_.erase(0, used);
-    else
-        rbuf_.assign(data + used, size - used);
-    if (rbuf_.empty())
-        std::string{}.swap(rbuf_); // an idle connection holds no read buffer
+        rbuf_->erase(0, used);
+    else if (used < size)
+        rbuf().assign(data + used, size - used);
+    if (rbuf_ && rbuf_->empty())
+        rbuf_.reset(); // an idle connection holds no read buffer
     return true;
 }
 
@@ -117,19 +114,19 @@ void ws_transport::on_readable() {
     // per loop). A frame that began in an earlier read is completed in rbuf_ instead.
     thread_local std::string scratch(read_chunk, '\0');
     while (true) {
-        bool const partial = !rbuf_.empty();
-        std::size_t const have = rbuf_.size();
+        bool const partial = has_buffered();
+        std::size_t const have = partial ? rbuf_->size() : 0;
         std::size_t want = read_chunk;
         if (partial) {
             if (auto const frame = reader_.pending_frame_size(); frame > have)
                 want = std::max(want, frame - have);
-            rbuf_.resize(have + want);
+            rbuf_->resize(have + want);
         }
-        char* const into = partial ? rbuf_.data() + have : scratch.data();
+        char* const into = partial ? rbuf_->data() + have : scratch.data();
         boost::system::error_code ec;
         std::size_t const n = socket_.read_some(net::buffer(into, want), ec);
         if (partial)
-            rbuf_.resize(have + n);
+            rbuf_->resize(have + n);
         if (ec == net::error::would_block || ec == net::error::try_again)
             break;
         if (ec) {
@@ -140,7 +137,8 @@ void ws_transport::on_readable() {
             abort();
             return;
         }
-        if (!consume(partial ? rbuf_.data() : scratch.data(), partial ? rbuf_.size() : n, partial))
+        if (!consume(
+                partial ? rbuf_->data() : scratch.data(), partial ? rbuf_->size() : n, partial))
             return;
         if (n < want)
             break; // the kernel had no more: wait for the next readiness
@@ -157,8 +155,8 @@ bool ws_transport::handle_event(ws_event const& ev) {
         std::string_view data = ev.data;
         std::optional<std::string> inflated;
         if (ev.compressed) {
-            inflated = server_.shard(shard_).deflate->decompress(
-                data, server_.options.max_http_buffer_size);
+            inflated = server().shard(shard_).deflate->decompress(
+                data, server().options.max_http_buffer_size);
             utf8_checker utf8;
             if (!inflated ||
                 (ev.opcode == ws_opcode::text && (!utf8.feed(*inflated) || !utf8.is_complete()))) {
@@ -268,8 +266,9 @@ void ws_transport::close(std::uint16_t code) {
         return;
     close_requested_ = true;
     close_code_ = code;
-    close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
-    close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    auto& timer = more().close_timer;
+    timer = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
+    timer->async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec)
             self->abort();
     });
@@ -281,8 +280,8 @@ void ws_transport::abort() noexcept {
         return;
     closed_ = true;
     session_ = nullptr;
-    if (close_timer_)
-        close_timer_->cancel();
+    if (extras_ && extras_->close_timer)
+        extras_->close_timer->cancel();
     boost::system::error_code ec;
     socket_.close(ec);
 }
@@ -327,7 +326,7 @@ void ws_transport::do_write() {
         if (deflate_ && p.compress && p.data.size() >= deflate_threshold) {
             std::string_view const digit{
                 p.binary ? "" : &type_digits[static_cast<int>(p.type)], p.binary ? 0u : 1u};
-            compressed.push_back(server_.shard(shard_).deflate->compress(digit, p.data.view()));
+            compressed.push_back(server().shard(shard_).deflate->compress(digit, p.data.view()));
             auto const& packed = compressed.back();
             auto const n = write_frame_header(
                 header, p.binary ? ws_opcode::binary : ws_opcode::text, packed.size(), true, true);
@@ -403,9 +402,9 @@ void ws_transport::finish_close() {
     // close timer ends it otherwise.
     boost::system::error_code ec;
     socket_.shutdown(tcp::socket::shutdown_send, ec);
-    if (!close_timer_) {
-        close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
-        close_timer_->async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (auto& timer = more().close_timer; !timer) {
+        timer = std::make_unique<net::steady_timer>(socket_.get_executor(), close_grace);
+        timer->async_wait([self = shared_from_this()](boost::system::error_code ec) {
             if (!ec)
                 self->abort();
         });

@@ -70,17 +70,27 @@ private:
     void release_write_buffers() noexcept;
     void finish_close();
 
-    server_core& server_;   // the engine whose session this is
-    server_core& listener_; // the engine whose listener accepted it (connection limits)
+    // The engine whose session this is.
+    server_core& server() const noexcept { return *keep_server_; }
+    // The engine whose listener accepted it (connection limits): the same one but for mounts.
+    server_core& listener() const noexcept {
+        return extras_ && extras_->keep_listener ? *extras_->keep_listener : *keep_server_;
+    }
+    // An incomplete frame's bytes; none between frames.
+    std::string& rbuf() {
+        if (!rbuf_)
+            rbuf_ = std::make_unique<std::string>();
+        return *rbuf_;
+    }
+    bool has_buffered() const noexcept { return rbuf_ && !rbuf_->empty(); }
+
     std::shared_ptr<server_core> keep_server_;
-    std::shared_ptr<server_core> keep_listener_;
-    std::size_t shard_;
     // Bound to the shard's io_context executor, not any_io_executor: a smaller socket and a
     // smaller pending wait (what an idle connection keeps).
     net::basic_stream_socket<tcp, net::io_context::executor_type> socket_;
     ws_reader reader_;
     // Read side: a buffer exists only while a partial frame waits for its end.
-    std::string rbuf_;
+    std::unique_ptr<std::string> rbuf_;
     // Write side: `pending` waits for the write in flight to finish. It exists only while
     // something is queued or being written; an idle connection has none.
     struct write_state {
@@ -99,8 +109,20 @@ private:
         return *out_;
     }
     std::unique_ptr<write_state> out_;
-    std::unique_ptr<net::steady_timer> close_timer_;
+    // What few connections need: another engine's listener (mounts) and, once closing, the
+    // timer that ends a close the peer does not answer. Made on first use.
+    struct extras {
+        std::shared_ptr<server_core> keep_listener;
+        std::unique_ptr<net::steady_timer> close_timer;
+    };
+    extras& more() {
+        if (!extras_)
+            extras_ = std::make_unique<extras>();
+        return *extras_;
+    }
+    std::unique_ptr<extras> extras_;
     session* session_ = nullptr;
+    std::uint32_t shard_;
     bool probe_ = false;
     bool deflate_ = false; // permessage-deflate negotiated
     bool writing_ = false;

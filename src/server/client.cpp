@@ -6,23 +6,99 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
+#include <new>
 #include <server/client.hpp>
 #include <server/server_state.hpp>
+#include <utility>
 
 namespace sio::detail {
 
 client::client(server_state& server, engine::session& session)
     : server_(server)
     , session_(&session)
-    , shard_(session.shard())
     , decoder_(parser::decode_options{.max_attachments = server.options.max_attachments})
     , connect_timer_(std::make_unique<net::steady_timer>(session.get_executor())) {}
 
 client::~client() = default;
 
+client::socket_list::socket_list(socket_list const& other) {
+    for (std::uint32_t i = 0; i < other.size_; ++i)
+        push_back(other.data()[i]);
+}
+
+client::socket_list::socket_list(socket_list&& other) noexcept {
+    take(other);
+}
+
+client::socket_list& client::socket_list::operator=(socket_list&& other) noexcept {
+    if (this != &other) {
+        clear();
+        release();
+        take(other);
+    }
+    return *this;
+}
+
+client::socket_list::~socket_list() {
+    clear();
+    release();
+}
+
+void client::socket_list::push_back(std::shared_ptr<socket> s) {
+    if (size_ == capacity_) {
+        std::uint32_t const grown = capacity_ * 2;
+        auto* fresh = std::allocator<std::shared_ptr<socket>>{}.allocate(grown);
+        auto* old = data();
+        for (std::uint32_t i = 0; i < size_; ++i) {
+            ::new (fresh + i) std::shared_ptr<socket>(std::move(old[i]));
+            old[i].~shared_ptr();
+        }
+        release();
+        heap_ = fresh;
+        capacity_ = grown;
+    }
+    ::new (data() + size_) std::shared_ptr<socket>(std::move(s));
+    ++size_;
+}
+
+void client::socket_list::erase(iterator it) noexcept {
+    std::move(it + 1, end(), it);
+    --size_;
+    data()[size_].~shared_ptr();
+}
+
+void client::socket_list::clear() noexcept {
+    for (auto& s : *this)
+        s.~shared_ptr();
+    size_ = 0;
+}
+
+// Frees the heap array (the list must be empty); the list is then inline and empty.
+void client::socket_list::release() noexcept {
+    if (capacity_ > 1)
+        std::allocator<std::shared_ptr<socket>>{}.deallocate(heap_, capacity_);
+    capacity_ = 1;
+}
+
+// Takes the other's sockets; this one is empty and inline.
+void client::socket_list::take(socket_list& other) noexcept {
+    if (other.capacity_ > 1) {
+        heap_ = std::exchange(other.heap_, nullptr);
+        capacity_ = std::exchange(other.capacity_, 1);
+        size_ = std::exchange(other.size_, 0);
+        return;
+    }
+    if (other.size_ == 1) {
+        ::new (data()) std::shared_ptr<socket>(std::move(*other.data()));
+        other.data()->~shared_ptr();
+    }
+    size_ = std::exchange(other.size_, 0);
+}
+
 client::socket_list::iterator client::find(std::string_view name) noexcept {
-    return std::find_if(
-        sockets_.begin(), sockets_.end(), [name](auto const& kv) { return kv.first == name; });
+    return std::find_if(sockets_.begin(), sockets_.end(), [name](auto const& s) {
+        return s->nsp().name() == name;
+    });
 }
 
 void client::start() {
@@ -56,9 +132,9 @@ void client::on_packet(parser::packet p) {
         return;
     }
     auto it = find(p.nsp);
-    if (it == sockets_.end() || !it->second->connected())
+    if (it == sockets_.end() || !(*it)->connected())
         return; // as Node: packets for a namespace this client is not in are ignored
-    auto s = it->second;
+    auto s = *it;
     switch (p.type) {
     case parser::packet_type::event:
     case parser::packet_type::binary_event: {
@@ -103,9 +179,11 @@ void client::connect(std::string name, boost::json::value auth) {
     auto const* offset = auth_object.if_contains("offset");
     if (server_.options.connection_state_recovery && pid && offset && pid->is_string() &&
         offset->is_string()) {
-        if (std::find(restoring_.begin(), restoring_.end(), name) != restoring_.end())
+        if (!restoring_)
+            restoring_ = std::make_unique<std::vector<std::string>>();
+        if (std::find(restoring_->begin(), restoring_->end(), name) != restoring_->end())
             return;
-        restoring_.push_back(name);
+        restoring_->push_back(name);
         // The session is looked up on the shard it lived on; the answer comes back here.
         n->adapter().restore_session(
             std::string{pid->get_string()},
@@ -125,7 +203,11 @@ void client::connect(std::string name, boost::json::value auth) {
                         auto self = weak.lock();
                         if (!self)
                             return;
-                        std::erase(self->restoring_, name);
+                        if (self->restoring_) {
+                            std::erase(*self->restoring_, name);
+                            if (self->restoring_->empty())
+                                self->restoring_.reset();
+                        }
                         self->admit(*n, std::move(name), std::move(auth), std::move(restored));
                     });
             });
@@ -138,15 +220,19 @@ void client::admit(
     nsp& n, std::string name, boost::json::object auth, std::optional<restored_session> restored) {
     if (!session_ || find(name) != sockets_.end())
         return;
-    auto id = restored ? restored->session.sid : server_.make_socket_id(shard_);
+    auto id = restored ? restored->session.sid : server_.make_socket_id(session_->shard());
     auto s = std::make_shared<socket>(
-        *this, n, std::move(id), handshake{session_->shared_request(), std::move(auth)}, shard_);
+        *this,
+        n,
+        std::move(id),
+        handshake{session_->shared_request(), std::move(auth)},
+        session_->shard());
     std::vector<std::shared_ptr<encoded_packet const>> missed;
     if (restored) {
         missed = std::move(restored->missed);
         s->restore(std::move(restored->session));
     }
-    sockets_.emplace_back(std::move(name), s);
+    sockets_.push_back(s);
     if (restored && server_.options.connection_state_recovery->skip_middlewares) {
         finish_connect(s, std::nullopt, std::move(missed));
         return;
@@ -168,7 +254,7 @@ void client::finish_connect(
     if (!session_)
         return;
     auto it = find(s->nsp().name());
-    if (it == sockets_.end() || it->second != s)
+    if (it == sockets_.end() || *it != s)
         return;
     if (error) {
         sockets_.erase(it);
@@ -224,7 +310,7 @@ void client::close(disconnect_reason reason) {
     auto self = shared_from_this();
     auto sockets = std::move(sockets_);
     sockets_.clear();
-    for (auto& [name, s] : sockets) {
+    for (auto& s : sockets) {
         if (s->connected())
             s->on_close(reason);
         else
@@ -240,7 +326,7 @@ void client::close(disconnect_reason reason) {
 void client::disconnect_all() {
     auto self = shared_from_this();
     auto sockets = sockets_;
-    for (auto& [name, s] : sockets) {
+    for (auto& s : sockets) {
         if (s->connected())
             s->disconnect(false);
     }
@@ -254,7 +340,7 @@ void client::on_close(engine::close_reason reason) {
     decoder_.reset();
     auto sockets = std::move(sockets_);
     sockets_.clear();
-    for (auto& [name, s] : sockets) {
+    for (auto& s : sockets) {
         if (s->connected())
             s->on_close(from_engine(reason));
         else
@@ -264,7 +350,7 @@ void client::on_close(engine::close_reason reason) {
 
 void client::remove(socket const& s) {
     auto it = find(s.nsp().name());
-    if (it != sockets_.end() && it->second.get() == &s)
+    if (it != sockets_.end() && it->get() == &s)
         sockets_.erase(it);
 }
 

@@ -7,6 +7,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -39,7 +40,6 @@ public:
     /// A socket left its namespace.
     void remove(socket const& s);
 
-    std::size_t shard() const noexcept { return shard_; }
     server_state& server() noexcept { return server_; }
     bool is_open() const noexcept { return session_ != nullptr; }
 
@@ -56,16 +56,49 @@ private:
         std::shared_ptr<socket> s,
         std::optional<connect_error> error,
         std::vector<std::shared_ptr<encoded_packet const>> missed);
-    using socket_list = std::vector<std::pair<std::string, std::shared_ptr<socket>>>;
+    // The client's sockets, in order: one is held inline, since most connections join one
+    // namespace (24 bytes, as a std::vector, and no allocation for the one).
+    class socket_list {
+    public:
+        using iterator = std::shared_ptr<socket>*;
+        socket_list() noexcept = default;
+        socket_list(socket_list const& other);
+        socket_list(socket_list&& other) noexcept;
+        socket_list& operator=(socket_list&& other) noexcept;
+        ~socket_list();
+        iterator begin() noexcept { return data(); }
+        iterator end() noexcept { return data() + size_; }
+        bool empty() const noexcept { return size_ == 0; }
+        void push_back(std::shared_ptr<socket> s);
+        void erase(iterator it) noexcept;
+        void clear() noexcept;
+
+    private:
+        std::shared_ptr<socket>* data() noexcept {
+            return capacity_ > 1 ? heap_ : reinterpret_cast<std::shared_ptr<socket>*>(inline_);
+        }
+        std::shared_ptr<socket> const* data() const noexcept {
+            return const_cast<socket_list*>(this)->data();
+        }
+        void take(socket_list& other) noexcept;
+        void release() noexcept;
+        union {
+            alignas(std::shared_ptr<socket>) unsigned char inline_[sizeof(std::shared_ptr<socket>)];
+            std::shared_ptr<socket>* heap_;
+        };
+        std::uint32_t size_ = 0;
+        std::uint32_t capacity_ = 1; // above 1: heap_ holds them
+    };
     socket_list::iterator find(std::string_view name) noexcept;
 
     server_state& server_;
     engine::session* session_;
-    std::size_t shard_;
     parser::decoder decoder_;
-    // By namespace; a connection joins a few at most, so a vector beats a hash table here.
+    // By namespace (each socket's nsp names it); a connection joins a few at most, so a vector
+    // beats a hash table here.
     socket_list sockets_;
-    std::vector<std::string> restoring_; // namespaces whose session is being looked up
+    // Namespaces whose session is being looked up (connection state recovery): rarely any.
+    std::unique_ptr<std::vector<std::string>> restoring_;
     // Until the first CONNECT only (socket.io's connectTimeout).
     std::unique_ptr<net::steady_timer> connect_timer_;
 };

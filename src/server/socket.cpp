@@ -9,9 +9,15 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <exception>
+#include <memory>
+#include <new>
 #include <server/client.hpp>
 #include <server/server_state.hpp>
+#include <span>
+#include <stdexcept>
+#include <utility>
 
 namespace sio {
 
@@ -83,8 +89,8 @@ socket::socket(
     : client_(&client)
     , nsp_(&n)
     , id_(std::move(id))
-    , shard_(shard)
-    , handshake_(std::move(hs)) {}
+    , handshake_(std::move(hs))
+    , shard_(static_cast<std::uint32_t>(shard)) {}
 
 socket::~socket() = default;
 
@@ -108,25 +114,113 @@ std::vector<std::string> socket::rooms() const {
     return nsp_->adapter().socket_rooms(*this);
 }
 
+struct socket::handler_list::block {
+    std::uint32_t refs;
+    std::uint32_t size;
+};
+
+struct socket::handler_list::slot {
+    event_handler fn;
+    std::uint32_t name_offset;    // from the block's start
+    std::uint32_t name_size_once; // the name's size; the top bit: once
+};
+
+namespace {
+constexpr std::size_t slots_offset = 8;
+constexpr std::uint32_t once_bit = std::uint32_t{1} << 31;
+} // namespace
+
+socket::handler_list::handler_list(std::span<handler_entry> entries) {
+    static_assert(sizeof(block) <= slots_offset && slots_offset % alignof(slot) == 0);
+    if (entries.empty())
+        return;
+    std::size_t names = 0;
+    for (auto const& e : entries)
+        names += e.event.size();
+    std::size_t const names_offset = slots_offset + entries.size() * sizeof(slot);
+    if (names_offset + names >= once_bit)
+        throw std::length_error("sio: event names too long");
+    auto* mem = static_cast<char*>(::operator new(names_offset + names));
+    block_ = ::new (mem) block{1, static_cast<std::uint32_t>(entries.size())};
+    auto* out = slots();
+    std::size_t at = names_offset;
+    for (auto& e : entries) {
+        ::new (out++) slot{
+            std::move(e.fn),
+            static_cast<std::uint32_t>(at),
+            static_cast<std::uint32_t>(e.event.size()) | (e.once ? once_bit : 0)};
+        if (!e.event.empty())
+            std::memcpy(mem + at, e.event.data(), e.event.size());
+        at += e.event.size();
+    }
+}
+
+socket::handler_list::handler_list(handler_list const& other) noexcept
+    : block_(other.block_) {
+    if (block_)
+        ++block_->refs;
+}
+
+socket::handler_list::handler_list(handler_list&& other) noexcept
+    : block_(std::exchange(other.block_, nullptr)) {}
+
+socket::handler_list& socket::handler_list::operator=(handler_list other) noexcept {
+    std::swap(block_, other.block_);
+    return *this;
+}
+
+socket::handler_list::~handler_list() {
+    if (!block_ || --block_->refs > 0)
+        return;
+    std::destroy_n(slots(), block_->size);
+    ::operator delete(block_);
+}
+
+socket::handler_list::slot* socket::handler_list::slots() const noexcept {
+    return reinterpret_cast<slot*>(reinterpret_cast<char*>(block_) + slots_offset);
+}
+
+std::size_t socket::handler_list::size() const noexcept {
+    return block_ ? block_->size : 0;
+}
+
+std::string_view socket::handler_list::event(std::size_t i) const noexcept {
+    auto const& s = slots()[i];
+    return {reinterpret_cast<char const*>(block_) + s.name_offset, s.name_size_once & ~once_bit};
+}
+
+bool socket::handler_list::once(std::size_t i) const noexcept {
+    return (slots()[i].name_size_once & once_bit) != 0;
+}
+
+event_handler const& socket::handler_list::fn(std::size_t i) const noexcept {
+    return slots()[i].fn;
+}
+
 void socket::add_handler(std::string event, event_handler h, bool once) {
-    auto grown =
-        handlers_ ? std::make_shared<handler_list>(*handlers_) : std::make_shared<handler_list>();
-    grown->push_back({std::move(event), std::move(h), once});
-    handlers_ = std::move(grown);
+    std::vector<handler_entry> all;
+    all.reserve(handlers_.size() + 1);
+    for (std::size_t i = 0; i < handlers_.size(); ++i)
+        all.push_back({handlers_.event(i), handlers_.fn(i), handlers_.once(i)});
+    all.push_back({event, std::move(h), once});
+    handlers_ = handler_list{all};
 }
 
 template <class Pred> void socket::remove_handlers(Pred pred) {
-    if (!handlers_ || std::none_of(handlers_->begin(), handlers_->end(), pred))
-        return;
-    auto rest = std::make_shared<handler_list>();
-    for (auto const& h : *handlers_)
-        if (!pred(h))
-            rest->push_back(h);
-    handlers_ = rest->empty() ? nullptr : std::move(rest);
+    std::vector<handler_entry> kept;
+    bool removed = false;
+    for (std::size_t i = 0; i < handlers_.size(); ++i) {
+        if (pred(handlers_.event(i), handlers_.once(i)))
+            removed = true;
+        else
+            kept.push_back({handlers_.event(i), handlers_.fn(i), handlers_.once(i)});
+    }
+    if (removed)
+        handlers_ = handler_list{kept};
 }
 
 socket& socket::off(std::string_view event) {
-    remove_handlers([event](handler_slot const& h) { return h.event == event; });
+    remove_handlers([event](std::string_view e, bool) { return e == event; });
     return *this;
 }
 
@@ -377,26 +471,24 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
         for (auto& h : std::vector<any_handler>{extras_->any})
             guarded(*this, event, [&] { h(*this, event, args); });
     // This event's list as it is now: handlers may register or remove handlers while they run.
-    std::shared_ptr<handler_list const> const list = handlers_;
-    if (!list)
-        return;
+    handler_list const list = handlers_;
     bool found = false;
     bool once = false;
-    for (auto const& h : *list)
-        if (h.event == event) {
+    for (std::size_t i = 0; i < list.size(); ++i)
+        if (list.event(i) == event) {
             found = true;
-            once = once || h.once;
+            once = once || list.once(i);
         }
     if (!found)
         return;
     if (once)
-        remove_handlers([&](handler_slot const& h) { return h.once && h.event == event; });
+        remove_handlers([&](std::string_view e, bool o) { return o && e == event; });
     auto self = shared_from_this();
-    for (auto const& h : *list) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
         if (!connected_)
             break;
-        if (h.event == event)
-            guarded(*this, event, [&] { h.fn(*this, args, reply); });
+        if (list.event(i) == event)
+            guarded(*this, event, [&] { list.fn(i)(*this, args, reply); });
     }
 }
 

@@ -1,11 +1,12 @@
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 namespace sio::engine {
 
 /// Why a session ended. Rendered with the exact strings Node's engine.io uses.
-enum class close_reason {
+enum class close_reason : std::uint8_t {
     transport_close,      ///< the peer closed the connection or sent a close packet
     ping_timeout,         ///< no pong within ping_timeout
     parse_error,          ///< the peer sent a packet that does not decode

@@ -121,15 +121,17 @@ private:
     std::size_t string_count() const noexcept { return 4 + 2 * (query_count_ + header_count_); }
     std::size_t table_size() const noexcept;
     std::size_t end_of(std::size_t i) const noexcept;
+    void store_end(std::size_t i, std::size_t end) noexcept;
     std::string_view str(std::size_t i) const noexcept;
     field pair(std::size_t i) const noexcept { return {str(i), str(i + 1)}; }
 
-    // [end of each string: uint16 if the text is under 64 KB, else uint32][the strings' text]
+    // [end of each string: 1, 2 or 4 bytes, as the text's size needs][the strings' text]
     char* data_ = nullptr;
     std::uint32_t size_ = 0; // bytes of data_
     std::uint32_t query_count_ = 0;
     std::uint32_t header_count_ = 0;
-    bool wide_ = false;
+    std::uint8_t offset_size_ = 0;
+    bool path_in_target_ = false; // the path is the target up to its '?': stored empty
     bool secure_ = false;
     std::chrono::system_clock::time_point time_{};
 };

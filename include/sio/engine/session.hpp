@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sio::engine {
@@ -24,24 +25,32 @@ class http_connection;
 class ws_transport;
 } // namespace detail
 
-enum class transport_kind { polling, websocket };
+enum class transport_kind : std::uint8_t { polling, websocket };
 
 std::string_view to_string(transport_kind t) noexcept;
 
 /// One Engine.IO connection. It lives on one shard (io_context) for its whole life; every member
 /// function must be called on that shard's thread (use get_executor() to get there).
-class session : public std::enable_shared_from_this<session> {
+// The session is its own heartbeat deadline hook (a ping due, a pong or a polling close overdue).
+class session : public std::enable_shared_from_this<session>, private detail::deadline_hook {
 public:
+    static constexpr std::size_t sid_size = 20;
+
     /// The Engine.IO session id (CSPRNG; its first character names the shard).
-    std::string const& sid() const noexcept { return sid_; }
-    transport_kind transport() const noexcept { return transport_; }
+    std::string_view sid() const noexcept { return {sid_, sizeof sid_}; }
+    transport_kind transport() const noexcept {
+        return poll_ ? transport_kind::polling : transport_kind::websocket;
+    }
     /// The handshake request: headers, query, peer address, time.
-    request_info const& request() const noexcept { return *request_; }
-    /// The same request, shared: whoever keeps it (the Socket.IO handshake) needs no copy.
-    std::shared_ptr<request_info const> const& shared_request() const noexcept { return request_; }
+    request_info const& request() const noexcept { return request_; }
+    /// The same request, shared: whoever keeps it (the Socket.IO handshake) needs no copy. It
+    /// lives inside the session, so this keeps the session alive.
+    std::shared_ptr<request_info const> shared_request() const noexcept {
+        return {shared_from_this(), &request_};
+    }
     bool is_open() const noexcept { return state_ == state::open; }
     /// True while a WebSocket probe is in progress.
-    bool is_upgrading() const noexcept { return probe_ != nullptr; }
+    bool is_upgrading() const noexcept { return poll_ && poll_->probe != nullptr; }
     net::io_context::executor_type get_executor() const noexcept;
     /// Index of the shard (io_pool context) the session lives on.
     std::size_t shard() const noexcept { return shard_; }
@@ -67,8 +76,8 @@ public:
     session(
         detail::server_core& server,
         std::size_t shard,
-        std::string sid,
-        std::shared_ptr<request_info const> request,
+        std::string_view sid,
+        request_info request,
         transport_kind transport);
     ~session();
     session(session const&) = delete;
@@ -109,32 +118,40 @@ private:
     void wait_for_pong();
     void drop_probe();
     // Expiry of the shard's deadline lists (engine/deadline_list.hpp).
-    static void on_ping_due(void* self);
-    static void on_pong_overdue(void* self);
-    static void on_close_overdue(void* self);
-    static void on_upgrade_overdue(void* self);
+    static void on_ping_due(detail::deadline_hook& h);
+    static void on_pong_overdue(detail::deadline_hook& h);
+    static void on_close_overdue(detail::deadline_hook& h);
+    static void on_upgrade_overdue(detail::deadline_hook& h);
+    detail::deadline_hook& heartbeat() noexcept { return *this; }
+
+    // What only a polling session uses (a parked GET, an upgrade probe and its deadline, which
+    // this block is): made with a polling session, gone once it upgrades (so the session is a
+    // polling one while it exists), never made for a WebSocket one.
+    struct polling_state : detail::deadline_hook {
+        explicit polling_state(session& s) noexcept
+            : owner(&s) {}
+        ~polling_state();
+        session* owner;
+        std::shared_ptr<detail::http_connection> pending_get;
+        std::shared_ptr<detail::ws_transport> probe;
+        bool probed = false;       // "2probe" answered; the pending GET is released with a noop
+        bool close_queued = false; // polling close: "1" goes out with the next GET
+    };
 
     detail::server_core& server_;
-    std::size_t shard_;
-    std::string sid_;
-    std::shared_ptr<request_info const> request_;
-    transport_kind transport_;
+    request_info request_;
+    char sid_[sid_size]; // inline: every sid has this length
+    // With the sid, 24 bytes.
+    std::uint8_t shard_; // at most 64
     state state_ = state::open;
-    bool flush_scheduled_ = false;
-    bool probed_ = false; // "2probe" answered; the pending GET is released with a noop
-    bool awaiting_pong_ = false;
-    bool pong_deadline_extended_ = false; // engine.io 6.6: once per ping
-    bool close_queued_ = false;           // polling close: "1" goes out with the next GET
     close_reason close_reason_ = close_reason::forced_close;
+    bool flush_scheduled_ : 1 = false;
+    bool awaiting_pong_ : 1 = false;
+    bool pong_deadline_extended_ : 1 = false; // engine.io 6.6: once per ping
     std::vector<out_packet> queue_;
     std::size_t queued_bytes_ = 0;
-    std::shared_ptr<detail::http_connection> pending_get_;
     std::shared_ptr<detail::ws_transport> ws_;
-    std::shared_ptr<detail::ws_transport> probe_;
-    // Ping, pong and polling-close deadlines (one at a time), and the upgrade's: hooks into
-    // per-shard lists rather than a timer each, since every session's are of the same length.
-    detail::deadline_hook heartbeat_;
-    detail::deadline_hook upgrade_deadline_;
+    std::unique_ptr<polling_state> poll_;
     std::shared_ptr<void> context_;
 };
 

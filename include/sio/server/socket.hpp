@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -222,8 +223,8 @@ private:
     void on_ack(std::uint64_t id, message args);
     void on_close(disconnect_reason reason);
 
-    struct handler_slot {
-        std::string event;
+    struct handler_entry {
+        std::string_view event;
         event_handler fn;
         bool once;
     };
@@ -236,15 +237,36 @@ private:
     detail::client* client_;
     sio::nsp* nsp_;
     std::string id_;
-    std::size_t shard_;
     sio::handshake handshake_;
+    std::uint32_t shard_;
     bool connected_ = false;
     bool recovered_ = false;
-    // In registration order; a socket has a handful of events, and a flat vector costs one
-    // allocation where a hash map of vectors costs a bucket array and two per event.
-    // Copy on write: an event runs the list it found, whatever its handlers add or remove.
-    using handler_list = std::vector<handler_slot>;
-    std::shared_ptr<handler_list const> handlers_;
+    // In registration order; a socket has a handful of events, and a flat array costs one
+    // allocation where a hash map of vectors costs a bucket array and two per event. Copy on
+    // write: an event runs the list it found, whatever its handlers add or remove. The count
+    // (touched only on the socket's shard, so not atomic), the size, the slots (a function, and
+    // where its event's name is) and the names share one block.
+    class handler_list {
+    public:
+        handler_list() noexcept = default;
+        explicit handler_list(std::span<handler_entry> entries); // takes their functions
+        handler_list(handler_list const& other) noexcept;
+        handler_list(handler_list&& other) noexcept;
+        handler_list& operator=(handler_list other) noexcept;
+        ~handler_list();
+
+        std::size_t size() const noexcept;
+        std::string_view event(std::size_t i) const noexcept;
+        bool once(std::size_t i) const noexcept;
+        event_handler const& fn(std::size_t i) const noexcept;
+
+    private:
+        struct block;
+        struct slot;
+        slot* slots() const noexcept;
+        block* block_ = nullptr;
+    };
+    handler_list handlers_;
     std::unique_ptr<extras> extras_;
 };
 

@@ -12,7 +12,6 @@ struct deadline_hook {
     deadline_hook* prev = nullptr;
     deadline_hook* next = nullptr;
     deadline_list* list = nullptr; // the list it waits in; null when not armed
-    void* owner = nullptr;         // handed back to the list's expiry function
     std::chrono::steady_clock::time_point due{};
 
     bool is_armed() const noexcept { return list != nullptr; }
