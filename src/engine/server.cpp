@@ -356,8 +356,8 @@ void server_core::handshake(
     http_request& request,
     transport_kind transport,
     bool) {
-    // One copy per session, inside it and shared with the Socket.IO layer through it: its
-    // strings in one block, since idle connections keep it for their whole life.
+    // One immutable copy per session, shared by the Socket.IO layer: its strings in one block,
+    // since idle connections keep it for their whole life.
     auto const target = std::string_view{request.target()};
     auto const decoded_query = parse_query(target);
     std::vector<request_info::field> query;
@@ -368,7 +368,7 @@ void server_core::handshake(
     headers.reserve(static_cast<std::size_t>(std::distance(request.begin(), request.end())));
     for (auto const& field : request)
         headers.emplace_back(field.name_string(), field.value());
-    request_info info{
+    auto const shared = std::make_shared<request_info const>(
         request.method_string(),
         target,
         percent_decode(target.substr(0, target.find('?'))),
@@ -376,7 +376,8 @@ void server_core::handshake(
         headers,
         conn->remote_address(),
         conn->is_secure(),
-        std::chrono::system_clock::now()};
+        std::chrono::system_clock::now());
+    auto const& info = *shared;
 
     if (options.allow_request) {
         std::optional<std::string> refusal;
@@ -412,7 +413,7 @@ void server_core::handshake(
     } else if (!cookie.empty()) {
         conn->set_cookie(cookie);
     }
-    auto s = std::make_shared<session>(*this, index, sid, std::move(info), transport);
+    auto s = std::make_shared<session>(*this, index, sid, shared, transport);
     shard(index).sessions.insert(s);
     session_count.fetch_add(1, std::memory_order_relaxed);
     s->open(ws);

@@ -27,7 +27,7 @@ session::session(
     detail::server_core& server,
     std::size_t shard,
     std::string_view sid,
-    request_info request,
+    std::shared_ptr<request_info const> request,
     transport_kind transport)
     : server_(server)
     , request_(std::move(request))

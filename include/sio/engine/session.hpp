@@ -42,12 +42,9 @@ public:
         return poll_ ? transport_kind::polling : transport_kind::websocket;
     }
     /// The handshake request: headers, query, peer address, time.
-    request_info const& request() const noexcept { return request_; }
-    /// The same request, shared: whoever keeps it (the Socket.IO handshake) needs no copy. It
-    /// lives inside the session, so this keeps the session alive.
-    std::shared_ptr<request_info const> shared_request() const noexcept {
-        return {shared_from_this(), &request_};
-    }
+    request_info const& request() const noexcept { return *request_; }
+    /// The same request, shared: whoever keeps it (the Socket.IO handshake) needs no copy.
+    std::shared_ptr<request_info const> const& shared_request() const noexcept { return request_; }
     bool is_open() const noexcept { return state_ == state::open; }
     /// True while a WebSocket probe is in progress.
     bool is_upgrading() const noexcept { return poll_ && poll_->probe != nullptr; }
@@ -77,7 +74,7 @@ public:
         detail::server_core& server,
         std::size_t shard,
         std::string_view sid,
-        request_info request,
+        std::shared_ptr<request_info const> request,
         transport_kind transport);
     ~session();
     session(session const&) = delete;
@@ -139,7 +136,7 @@ private:
     };
 
     detail::server_core& server_;
-    request_info request_;
+    std::shared_ptr<request_info const> request_;
     char sid_[sid_size]; // inline: every sid has this length
     // With the sid, 24 bytes.
     std::uint8_t shard_; // at most 64
