@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cmath>
 #include <common/cpu_meter.hpp>
+#include <common/hex.hpp>
 #include <common/histogram.hpp>
 #include <common/ws_client_frames.hpp>
 #include <cstdint>
@@ -43,7 +44,7 @@ using tcp = net::ip::tcp;
 using clock_type = std::chrono::steady_clock;
 
 // Every message payload starts with its sequence number in this many hex digits.
-constexpr std::size_t seq_digits = 16;
+constexpr std::size_t seq_digits = bench::hex_digits;
 constexpr std::size_t read_chunk = 64 * 1024;
 constexpr std::size_t max_logged_errors = 10;
 
@@ -173,27 +174,8 @@ struct run_state {
     std::atomic<std::size_t> finished{0};
 };
 
-void put_hex(char* out, std::uint64_t v) noexcept {
-    constexpr char digits[] = "0123456789abcdef";
-    for (std::size_t i = seq_digits; i-- > 0; v >>= 4)
-        out[i] = digits[v & 0xf];
-}
-
-bool get_hex(char const* in, std::uint64_t& v) noexcept {
-    v = 0;
-    for (std::size_t i = 0; i < seq_digits; ++i) {
-        char const c = in[i];
-        unsigned d = 0;
-        if (c >= '0' && c <= '9')
-            d = static_cast<unsigned>(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = static_cast<unsigned>(c - 'a' + 10);
-        else
-            return false;
-        v = (v << 4) | d;
-    }
-    return true;
-}
+using bench::get_hex;
+using bench::put_hex;
 
 class connection {
 public:
@@ -272,14 +254,13 @@ private:
         phase_ = state_.phase.load(std::memory_order_relaxed);
         std::size_t pos = 0;
         if (!upgraded_) {
-            std::string_view const head(in_.data(), in_len_);
-            auto const end = head.find("\r\n\r\n");
-            if (end == std::string_view::npos)
+            std::string error;
+            pos = bench::upgrade_response_end(std::string_view(in_.data(), in_len_), error);
+            if (pos == std::string_view::npos)
                 return read();
-            if (head.substr(0, 13) != "HTTP/1.1 101 ")
-                return fail("upgrade refused: " + std::string(head.substr(0, head.find('\r'))));
+            if (!error.empty())
+                return fail(error);
             upgraded_ = true;
-            pos = end + 4;
         }
         if (phase_ == phase_measure)
             ++stats_.reads_in_window;
@@ -300,40 +281,17 @@ private:
 
     // Handles every complete frame from `pos` on; returns where the first incomplete one starts.
     std::size_t parse_frames(std::size_t pos) {
-        auto const* const b = reinterpret_cast<unsigned char const*>(in_.data());
-        while (!failed_ && in_len_ - pos >= 2) {
-            std::size_t const avail = in_len_ - pos;
-            unsigned char const b0 = b[pos];
-            unsigned char const b1 = b[pos + 1];
-            if (b1 & 0x80) {
-                fail("server frame is masked (RFC 6455 5.1)");
-                break;
-            }
-            std::size_t header = 2;
-            std::uint64_t len = b1 & 0x7f;
-            if (len == 126) {
-                header = 4;
-                if (avail < header)
-                    break;
-                len = (std::uint64_t{b[pos + 2]} << 8) | b[pos + 3];
-            } else if (len == 127) {
-                header = 10;
-                if (avail < header)
-                    break;
-                len = 0;
-                for (std::size_t i = 0; i < 8; ++i)
-                    len = (len << 8) | b[pos + 2 + i];
-            }
-            if (avail < header + len) {
-                // Make room for the whole frame so the next read can complete it.
-                if (in_.size() < header + len)
-                    in_.resize(header + len + read_chunk);
-                break;
-            }
-            on_frame(b0, in_.data() + pos + header, static_cast<std::size_t>(len));
-            pos += header + len;
-        }
-        return pos;
+        auto const r = bench::parse_ws_frames(
+            in_.data() + pos, in_len_ - pos, [this](unsigned char b0, std::string_view payload) {
+                on_frame(b0, payload.data(), payload.size());
+                return !failed_;
+            });
+        if (!r.error.empty())
+            fail(r.error);
+        // Make room for a whole incomplete frame so the next read can complete it.
+        if (r.need > in_.size())
+            in_.resize(r.need + read_chunk);
+        return pos + r.consumed;
     }
 
     void on_frame(unsigned char b0, char const* data, std::size_t len) {

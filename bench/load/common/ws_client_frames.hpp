@@ -174,6 +174,20 @@ private:
     kind fragment_kind_ = kind::none;
 };
 
+/// Where the frames start after the server's answer to the upgrade request at the start of
+/// `in`: npos while the answer is incomplete; 0 with `error` set if it is not a 101.
+inline std::size_t upgrade_response_end(std::string_view in, std::string& error) {
+    auto const end = in.find("\r\n\r\n");
+    if (end == std::string_view::npos)
+        return std::string_view::npos;
+    if (in.substr(0, 13) != "HTTP/1.1 101 ") {
+        error = "upgrade refused: ";
+        error.append(in.substr(0, in.find('\r')));
+        return 0;
+    }
+    return end + 4;
+}
+
 /// "server sent a WebSocket close frame, code 1000 \"reason\"" from a close frame's payload.
 inline std::string describe_close_frame(std::string_view payload) {
     std::string why = "server sent a WebSocket close frame";

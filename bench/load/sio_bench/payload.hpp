@@ -4,6 +4,7 @@
 // one memcmp.
 #pragma once
 
+#include <common/hex.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -12,29 +13,9 @@
 
 namespace sio_bench {
 
-constexpr std::size_t hex_digits = 16;
-
-inline void put_hex(char* out, std::uint64_t v) noexcept {
-    constexpr char digits[] = "0123456789abcdef";
-    for (std::size_t i = hex_digits; i-- > 0; v >>= 4)
-        out[i] = digits[v & 0xf];
-}
-
-inline bool get_hex(char const* in, std::uint64_t& v) noexcept {
-    v = 0;
-    for (std::size_t i = 0; i < hex_digits; ++i) {
-        char const c = in[i];
-        unsigned d = 0;
-        if (c >= '0' && c <= '9')
-            d = static_cast<unsigned>(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            d = static_cast<unsigned>(c - 'a' + 10);
-        else
-            return false;
-        v = (v << 4) | d;
-    }
-    return true;
-}
+using bench::get_hex;
+using bench::hex_digits;
+using bench::put_hex;
 
 /// Filler of a payload of `size` bytes whose first `header` bytes are hex fields.
 class filler {

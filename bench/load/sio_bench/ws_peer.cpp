@@ -113,14 +113,13 @@ void ws_peer::on_read(boost::system::error_code ec, std::size_t n) {
     phase_ = state_.phase.load(std::memory_order_relaxed);
     std::size_t pos = 0;
     if (!upgraded_) {
-        std::string_view const head(in_.data(), in_len_);
-        auto const end = head.find("\r\n\r\n");
-        if (end == std::string_view::npos)
+        std::string error;
+        pos = bench::upgrade_response_end(std::string_view(in_.data(), in_len_), error);
+        if (pos == std::string_view::npos)
             return read();
-        if (head.substr(0, 13) != "HTTP/1.1 101 ")
-            return fail("upgrade refused: " + std::string(head.substr(0, head.find('\r'))));
+        if (!error.empty())
+            return fail(error);
         upgraded_ = true;
-        pos = end + 4;
     }
     bool closed_by_server = false;
     auto const r = bench::parse_ws_frames(
