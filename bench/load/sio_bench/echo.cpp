@@ -18,6 +18,7 @@ public:
         filler const& fill,
         echo_stats& stats)
         : ws_peer(ioc, server, o, state, id, 64 * 1024)
+        , echo_client(state)
         , book_(o, fill)
         , stats_(stats) {}
 
@@ -27,7 +28,7 @@ public:
 
     void on_drain() override {
         phase_ = phase_drain;
-        check_drained();
+        check_drained(phase_, joined());
     }
 
 private:
@@ -49,7 +50,7 @@ private:
             if (refill() && phase_ == phase_measure)
                 ++stats_.writes_in_window;
         }
-        check_drained();
+        check_drained(phase_, joined());
     }
 
     void on_failed() override { finish(); }
@@ -65,33 +66,14 @@ private:
         return any;
     }
 
-    void check_drained() {
-        if (phase_ == phase_drain && joined() && book_.outstanding() == 0)
-            finish();
-    }
-
-    void finish() {
-        if (finished_)
-            return;
-        finished_ = true;
-        state_.finished.fetch_add(1, std::memory_order_relaxed);
-    }
-
     echo_book book_;
     echo_stats& stats_;
-    bool finished_ = false;
 };
 
 } // namespace
 
 int run_echo(options const& o) {
-    run_state state;
-    tcp::endpoint const server = resolve(o);
-    filler const fill(o.size, hex_digits);
-    return run_echo_scenario(
-        o, state, [&](net::io_context& ioc, std::size_t id, echo_stats& stats) {
-            return std::make_unique<ws_echo_client>(ioc, server, o, state, id, fill, stats);
-        });
+    return run_echo_clients<ws_echo_client>(o);
 }
 
 } // namespace sio_bench

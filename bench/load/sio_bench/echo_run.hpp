@@ -18,11 +18,43 @@ public:
     /// Called on the client's thread when the drain starts: a client with nothing in flight
     /// reports itself finished here, the others when their last ack arrives.
     virtual void on_drain() = 0;
+
+protected:
+    explicit echo_client(run_state& state)
+        : run_state_(state) {}
+
+    /// Counts this client as finished (drained, or failed), once.
+    void finish() {
+        if (finished_)
+            return;
+        finished_ = true;
+        run_state_.finished.fetch_add(1, std::memory_order_relaxed);
+    }
+    /// In the drain, a joined client with nothing left in flight is finished.
+    void check_drained(int phase, bool joined) {
+        if (phase == phase_drain && joined && book().outstanding() == 0)
+            finish();
+    }
+
+private:
+    run_state& run_state_;
+    bool finished_ = false;
 };
 
 using echo_client_factory = std::function<std::unique_ptr<echo_client>(
     net::io_context& ioc, std::size_t id, echo_stats& stats)>;
 
 int run_echo_scenario(options const& o, run_state& state, echo_client_factory const& make);
+
+/// run_echo_scenario with clients of type Client(ioc, server, options, state, id, filler, stats).
+template <class Client> int run_echo_clients(options const& o) {
+    run_state state;
+    tcp::endpoint const server = resolve(o);
+    filler const fill(o.size, hex_digits);
+    return run_echo_scenario(
+        o, state, [&](net::io_context& ioc, std::size_t id, echo_stats& stats) {
+            return std::make_unique<Client>(ioc, server, o, state, id, fill, stats);
+        });
+}
 
 } // namespace sio_bench

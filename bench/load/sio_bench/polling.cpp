@@ -20,7 +20,8 @@ public:
         std::size_t id,
         filler const& fill,
         echo_stats& stats)
-        : opts_(o)
+        : echo_client(state)
+        , opts_(o)
         , state_(state)
         , id_(id)
         , book_(o, fill)
@@ -47,7 +48,7 @@ public:
 
     void on_drain() override {
         phase_ = phase_drain;
-        check_drained();
+        check_drained(phase_, joined_);
     }
 
 private:
@@ -70,7 +71,7 @@ private:
         if (joined_ && phase_ != phase_drain)
             refill();
         send_queued();
-        check_drained();
+        check_drained(phase_, joined_);
         get_.request("GET", target_, {});
     }
 
@@ -156,11 +157,6 @@ private:
         post_.request("POST", target_, sending_);
     }
 
-    void check_drained() {
-        if (phase_ == phase_drain && joined_ && book_.outstanding() == 0)
-            finish();
-    }
-
     void fail(std::string const& why) {
         if (failed_ || closing_)
             return;
@@ -170,13 +166,6 @@ private:
             state_.ready.fetch_add(1, std::memory_order_relaxed);
         finish();
         end();
-    }
-
-    void finish() {
-        if (finished_)
-            return;
-        finished_ = true;
-        state_.finished.fetch_add(1, std::memory_order_relaxed);
     }
 
     options const& opts_;
@@ -195,19 +184,12 @@ private:
     bool joined_ = false;
     bool failed_ = false;
     bool closing_ = false;
-    bool finished_ = false;
 };
 
 } // namespace
 
 int run_polling(options const& o) {
-    run_state state;
-    tcp::endpoint const server = resolve(o);
-    filler const fill(o.size, hex_digits);
-    return run_echo_scenario(
-        o, state, [&](net::io_context& ioc, std::size_t id, echo_stats& stats) {
-            return std::make_unique<polling_echo_client>(ioc, server, o, state, id, fill, stats);
-        });
+    return run_echo_clients<polling_echo_client>(o);
 }
 
 } // namespace sio_bench
