@@ -42,7 +42,8 @@ http_connection::~http_connection() {
 
 namespace {
 
-constexpr std::size_t request_read_size = 4096;
+// A long-polling POST of fifty events is about 7 KB; one read takes it whole.
+constexpr std::size_t request_read_size = 16 * 1024;
 
 } // namespace
 
@@ -77,6 +78,7 @@ void http_connection::wait_for_request() {
         return;
     }
     // Idle: wait for the first byte without holding a read buffer.
+    buffer_.shrink_to_fit();
     ++generation_;
     arm_timer(
         first_request_ ? server_.options.headers_timeout : server_.options.keep_alive_timeout);
@@ -96,7 +98,8 @@ void http_connection::wait_for_request() {
 void http_connection::read_request() {
     // Beast reads max(512, free capacity) at a time, and its parser consumes what it read, so a
     // buffer left to grow on its own stays at 512 bytes and a POST of a few kilobytes takes as
-    // many system calls. Room for a typical request in one read:
+    // many system calls. Room for a typical request in one read, given back once it is read
+    // (wait_for_request, park):
     if (buffer_.capacity() < request_read_size)
         buffer_.reserve(request_read_size);
     ++generation_;
@@ -284,6 +287,8 @@ void http_connection::respond_ok() {
 }
 
 void http_connection::park(std::weak_ptr<session> owner) {
+    if (buffer_.size() == 0)
+        buffer_.shrink_to_fit(); // a held GET may wait for long
     parked_ = true;
     parked_for_ = std::move(owner);
     ++generation_;

@@ -237,7 +237,7 @@ void session::on_post(detail::http_connection& conn, std::string_view body) {
     for (auto const& p : *packets) {
         if (state_ != state::open)
             break;
-        on_packet(p.view());
+        on_packet(p);
     }
     conn.respond_ok();
 }

@@ -22,7 +22,7 @@ void require(bool ok, char const* what) {
     }
 }
 
-bool same(std::vector<sio::engine::packet> const& a, std::vector<sio::engine::packet> const& b) {
+bool same(sio::engine::decoded_payload const& a, sio::engine::decoded_payload const& b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](auto const& x, auto const& y) {
         return x.type == y.type && x.data == y.data && x.binary == y.binary;
     });
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         has_binary = has_binary || p.binary;
         require(!p.binary || p.type == packet_type::message, "binary packet that is no message");
         require(p.binary || p.data.find('\x1e') == std::string::npos, "separator inside text");
-        append_payload_packet(p.view(), encoded);
+        append_payload_packet(p, encoded);
     }
     if (!has_binary)
         require(encoded == body, "text-only body does not re-encode byte for byte");
