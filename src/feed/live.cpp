@@ -220,7 +220,7 @@ void live::subscribe(
         {"last_change_id", snap.last_change_id}};
     if (snap.truncated)
         body.emplace("truncated", true);
-    answer.args.push_back(std::move(body));
+    answer.args().push_back(std::move(body));
     answer.attachments = std::move(snap.blobs);
     ref.dispatch([reply, answer = std::move(answer), sub](sio::socket& s) mutable {
         reply.send(std::move(answer));

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <parser/canonical_json.hpp>
 #include <string>
 #include <utility>
 
@@ -72,6 +73,11 @@ boost::system::result<void> check_payload(packet_type type, json::value const& d
     return error::invalid_payload;
 }
 
+packet keep_text(packet p, std::string_view json) {
+    p.json.assign(json);
+    return p;
+}
+
 } // namespace
 
 boost::system::result<packet> decode_text(std::string_view text, decode_options const& opts) {
@@ -131,6 +137,20 @@ boost::system::result<packet> decode_text(std::string_view text, decode_options 
         // JSON.parse would skip it, but socket.io-parser first reads it as an ack id
         // (Number(" ") is 0): refuse rather than pick one of the two meanings.
         return error::invalid_ack_id;
+    }
+    if (present && opts.keep_json_text &&
+        (p.type == packet_type::event || p.type == packet_type::ack)) {
+        auto const rest = text.substr(i);
+        if (auto const shape = detail::scan_canonical_array(rest, opts.max_json_depth)) {
+            if (p.type == packet_type::ack)
+                return keep_text(std::move(p), rest);
+            // The name lies between the quotes of the first element, escapes excluded.
+            if (shape->first_is_plain_string) {
+                if (is_reserved_event(rest.substr(2, shape->first_end - 3)))
+                    return error::reserved_event_name;
+                return keep_text(std::move(p), rest);
+            }
+        }
     }
     if (present) {
         auto const rest = text.substr(i);

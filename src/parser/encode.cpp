@@ -44,7 +44,9 @@ void encode_to(packet const& p, std::string& out) {
     }
     if (p.id)
         append_decimal(*p.id, out);
-    if (!p.data.is_null())
+    if (!p.json.empty())
+        out += p.json;
+    else if (!p.data.is_null())
         serialize_json(p.data, out);
 }
 
@@ -52,7 +54,7 @@ encoded_packet encode(packet const& p) {
     encoded_packet e;
     // Header and namespace exactly; the payload is not known in advance, so a guess that spares
     // the first regrowths of a typical small event.
-    e.text.reserve(24 + p.nsp.size() + 64);
+    e.text.reserve(24 + p.nsp.size() + (p.json.empty() ? 64 : p.json.size()));
     encode_to(p, e.text);
     e.attachments = p.attachments;
     return e;

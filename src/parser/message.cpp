@@ -1,7 +1,10 @@
 #include <sio/parser/binary.hpp>
+#include <sio/parser/json.hpp>
 #include <sio/parser/message.hpp>
 
 #include <boost/json/object.hpp>
+
+#include <parser/canonical_json.hpp>
 
 namespace sio {
 namespace parser {
@@ -62,7 +65,99 @@ void compact_binary(
     compact(src, from, out, attachments, mapping);
 }
 
+void set_payload(packet& p, message&& m) {
+    if (auto json = m.take_json())
+        p.json = std::move(*json);
+    else
+        p.data = std::move(m.args());
+    p.attachments = std::move(m.attachments);
+}
+
 } // namespace parser
+
+message message::from_json(std::string array_text) {
+    message m;
+    if (auto const shape =
+            parser::detail::scan_canonical_array(array_text, parser::default_max_json_depth)) {
+        m.text_ = std::move(array_text);
+        m.count_ = shape->count;
+        m.parsed_ = false;
+    } else if (auto parsed = parser::parse_json(array_text); parsed && parsed->is_array()) {
+        m.args_ = std::move(parsed->get_array());
+    }
+    return m;
+}
+
+void message::parse() const {
+    if (parsed_)
+        return;
+    // The text was checked to be canonical JSON when it came (parser::decoder): this parses.
+    auto parsed = parser::parse_json(text_);
+    if (parsed && parsed->is_array())
+        args_ = std::move(parsed->get_array());
+    parsed_ = true;
+}
+
+boost::json::array const& message::args() const {
+    parse();
+    return args_;
+}
+
+boost::json::array& message::args() {
+    parse();
+    text_.clear();
+    return args_;
+}
+
+std::optional<std::string_view> message::json() const noexcept {
+    if (text_.empty())
+        return std::nullopt;
+    return std::string_view{text_};
+}
+
+std::optional<std::string> message::take_json() noexcept {
+    if (text_.empty())
+        return std::nullopt;
+    std::optional<std::string> out{std::move(text_)};
+    text_.clear();
+    args_.clear();
+    count_ = 0;
+    parsed_ = true;
+    return out;
+}
+
+std::size_t message::plain_front_end() const noexcept {
+    if (parsed_ || text_.size() <= 2 || text_[1] != '"')
+        return std::string::npos;
+    auto const close = text_.find_first_of("\\\"", 2);
+    return close != std::string::npos && text_[close] == '"' ? close : std::string::npos;
+}
+
+std::optional<std::string_view> message::front_string() const {
+    if (auto const close = plain_front_end(); close != std::string::npos)
+        return std::string_view{text_}.substr(2, close - 2);
+    auto const& a = args();
+    if (a.empty() || !a.front().is_string())
+        return std::nullopt;
+    return std::string_view{a.front().get_string()};
+}
+
+std::optional<std::string> message::take_front_string() {
+    if (auto const close = plain_front_end(); close != std::string::npos) {
+        std::string name = text_.substr(2, close - 2);
+        // Drops `"name",` (or `"name"` when it was the only element).
+        auto const next = text_[close + 1] == ',' ? close + 2 : close + 1;
+        text_.erase(1, next - 1);
+        --count_;
+        return name;
+    }
+    auto& a = args();
+    if (a.empty() || !a.front().is_string())
+        return std::nullopt;
+    std::string name{a.front().get_string()};
+    a.erase(a.begin());
+    return name;
+}
 
 std::optional<shared_bytes> message::binary_of(boost::json::value const& v) const {
     auto index = parser::placeholder_index(v);
@@ -78,42 +173,75 @@ boost::json::value message::add_binary(shared_bytes bytes) {
 
 message message::slice(std::size_t from, std::size_t count) const {
     message out;
-    if (from >= args.size())
+    auto const& all = args();
+    if (from >= all.size())
         return out;
-    std::size_t const end = count > args.size() - from ? args.size() : from + count;
+    std::size_t const end = count > all.size() - from ? all.size() : from + count;
     if (attachments.empty()) {
-        out.args = boost::json::array(
-            args.begin() + static_cast<std::ptrdiff_t>(from),
-            args.begin() + static_cast<std::ptrdiff_t>(end));
+        out.args_ = boost::json::array(
+            all.begin() + static_cast<std::ptrdiff_t>(from),
+            all.begin() + static_cast<std::ptrdiff_t>(end));
         return out;
     }
     boost::json::array part(
-        args.begin() + static_cast<std::ptrdiff_t>(from),
-        args.begin() + static_cast<std::ptrdiff_t>(end));
+        all.begin() + static_cast<std::ptrdiff_t>(from),
+        all.begin() + static_cast<std::ptrdiff_t>(end));
     boost::json::value compacted;
     parser::compact_binary(part, attachments, compacted, out.attachments);
-    out.args = std::move(compacted.as_array());
+    out.args_ = std::move(compacted.as_array());
     return out;
 }
 
 void message::splice(message&& other) {
-    if (!other.attachments.empty() || other.args.storage().get() != args.storage().get())
-        return splice(static_cast<message const&>(other));
-    args.reserve(args.size() + other.args.size());
-    for (auto& v : other.args)
-        args.push_back(std::move(v));
+    if (!other.attachments.empty() || !attachments.empty()) {
+        splice(static_cast<message const&>(other));
+        return;
+    }
+    if (!other.text_.empty()) {
+        // Our arguments (as text) in front of the other's text, which stays unparsed: what an
+        // emit of a relayed message does.
+        std::string front = "[";
+        if (!text_.empty()) {
+            front.append(text_, 1, text_.size() - 2);
+        } else {
+            for (auto const& v : args_) {
+                if (front.size() > 1)
+                    front += ',';
+                parser::serialize_json(v, front);
+            }
+        }
+        if (front.size() > 1 && other.count_ > 0)
+            front += ',';
+        other.text_.replace(0, 1, front);
+        count_ = size() + other.size();
+        text_ = std::move(other.text_);
+        other.text_.clear();
+        args_.clear();
+        parsed_ = false;
+        return;
+    }
+    auto& mine = args();
+    auto& theirs = other.args();
+    if (theirs.storage().get() != mine.storage().get()) {
+        splice(static_cast<message const&>(other));
+        return;
+    }
+    mine.reserve(mine.size() + theirs.size());
+    for (auto& v : theirs)
+        mine.push_back(std::move(v));
 }
 
 void message::splice(message const& other) {
+    auto& mine = args();
     if (other.attachments.empty()) {
-        for (auto const& v : other.args)
-            args.push_back(v);
+        for (auto const& v : other.args())
+            mine.push_back(v);
         return;
     }
     // Renumber the other's placeholders after ours.
     boost::json::value compacted;
     std::vector<shared_bytes> used;
-    parser::compact_binary(other.args, other.attachments, compacted, used);
+    parser::compact_binary(other.args(), other.attachments, compacted, used);
     std::size_t const base = attachments.size();
     for (auto& b : used)
         attachments.push_back(std::move(b));
@@ -131,7 +259,7 @@ void message::splice(message const& other) {
     };
     for (auto& v : compacted.as_array()) {
         shift(shift, v);
-        args.push_back(std::move(v));
+        mine.push_back(std::move(v));
     }
 }
 

@@ -26,19 +26,18 @@ std::shared_ptr<encoded_packet const> encode_event(
     p.type = parser::packet_type::event;
     p.nsp = nsp_name;
     p.id = id;
-    p.data = std::move(m.args);
-    p.attachments = std::move(m.attachments);
+    parser::set_payload(p, std::move(m));
     auto encoded = parser::encode(p);
     return std::make_shared<encoded_packet const>(encoded_packet{
         shared_bytes{std::move(encoded.text)}, std::move(encoded.attachments), std::move(offset)});
 }
 
 bool valid_event(message const& m) {
-    if (m.args.empty() || !m.args[0].is_string())
+    auto const event = m.front_string();
+    if (!event)
         return false;
-    if (parser::is_reserved_event(m.args[0].get_string())) {
-        log(log_level::error,
-            "broadcast of reserved event '" + std::string{m.args[0].get_string()} + "' ignored");
+    if (parser::is_reserved_event(*event)) {
+        log(log_level::error, "broadcast of reserved event '" + std::string{*event} + "' ignored");
         return false;
     }
     return true;
@@ -90,7 +89,7 @@ void broadcast_operator::emit_message(message m) const {
         // socket.io 4.6: the offset rides as the last argument; the client sends it back when
         // it reconnects, and the packets after it are replayed.
         offset = nsp_->server().make_offset();
-        m.args.emplace_back(offset);
+        m.args().emplace_back(offset);
     }
     // Encoded once here; every recipient on every shard queues these same bytes.
     nsp_->adapter().broadcast(
@@ -102,7 +101,7 @@ void broadcast_operator::emit_with_ack(
     message args,
     std::function<void(boost::system::error_code, std::vector<message>)> done) const {
     message m;
-    m.args.emplace_back(event);
+    m.args().emplace_back(event);
     m.append(std::move(args));
     if (!valid_event(m)) {
         done(make_error_code(error::invalid_event), {});

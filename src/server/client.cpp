@@ -16,7 +16,9 @@ namespace sio::detail {
 client::client(server_state& server, engine::session& session)
     : server_(server)
     , session_(&session)
-    , decoder_(parser::decode_options{.max_attachments = server.options.max_attachments})
+    // Events and acks whose JSON is already canonical stay text: relayed without a parse.
+    , decoder_(parser::decode_options{
+          .max_attachments = server.options.max_attachments, .keep_json_text = true})
     , connect_timer_(std::make_unique<net::steady_timer>(session.get_executor())) {}
 
 client::~client() = default;
@@ -126,6 +128,19 @@ void client::on_message(std::string_view data, bool binary) {
         on_packet(std::move(**result));
 }
 
+namespace {
+
+// The arguments an EVENT or ACK carries: as values, or as the text the decoder kept.
+message arguments(parser::packet& p) {
+    if (!p.json.empty())
+        return message::from_json(std::move(p.json));
+    message m{std::move(p.data.as_array())};
+    m.attachments = std::move(p.attachments);
+    return m;
+}
+
+} // namespace
+
 void client::on_packet(parser::packet p) {
     if (p.type == parser::packet_type::connect) {
         connect(std::move(p.nsp), std::move(p.data));
@@ -137,19 +152,13 @@ void client::on_packet(parser::packet p) {
     auto s = *it;
     switch (p.type) {
     case parser::packet_type::event:
-    case parser::packet_type::binary_event: {
-        message m{std::move(p.data.as_array())};
-        m.attachments = std::move(p.attachments);
-        s->on_event(std::move(m), p.id);
+    case parser::packet_type::binary_event:
+        s->on_event(arguments(p), p.id);
         break;
-    }
     case parser::packet_type::ack:
     case parser::packet_type::binary_ack:
-        if (p.id) {
-            message m{std::move(p.data.as_array())};
-            m.attachments = std::move(p.attachments);
-            s->on_ack(*p.id, std::move(m));
-        }
+        if (p.id)
+            s->on_ack(*p.id, arguments(p));
         break;
     case parser::packet_type::disconnect:
         s->on_close(disconnect_reason::client_namespace_disconnect);

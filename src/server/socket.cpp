@@ -281,9 +281,10 @@ broadcast_operator socket::except(std::string room) const {
 }
 
 send_status socket::emit_message(message m, bool is_volatile, bool compress) {
-    if (m.args.empty() || !m.args[0].is_string())
+    auto const name = m.front_string();
+    if (!name)
         return send_status::invalid;
-    std::string_view const event = m.args[0].get_string();
+    std::string_view const event = *name;
     if (reserved(event)) {
         log(log_level::error, "emit of reserved event '" + std::string{event} + "' ignored");
         return send_status::invalid;
@@ -308,8 +309,7 @@ send_status socket::emit_message(message m, bool is_volatile, bool compress) {
     parser::packet p;
     p.type = parser::packet_type::event;
     p.nsp = nsp_->name();
-    p.data = std::move(m.args);
-    p.attachments = std::move(m.attachments);
+    parser::set_payload(p, std::move(m));
     return client_->send(p, is_volatile, compress);
 }
 
@@ -345,15 +345,14 @@ void socket::start_ack(
     }
     auto const id = nsp_->next_broadcast_ack_id();
     message full;
-    full.args.reserve(args.size() + 1);
-    full.args.emplace_back(event);
+    full.args().reserve(args.size() + 1);
+    full.args().emplace_back(event);
     full.append(std::move(args));
     parser::packet p;
     p.type = parser::packet_type::event;
     p.nsp = nsp_->name();
     p.id = id;
-    p.data = std::move(full.args);
-    p.attachments = std::move(full.attachments);
+    parser::set_payload(p, std::move(full));
     // Constructed, not assigned: Boost 1.81's any_completion_handler move assignment wraps the
     // handler in itself until the stack overflows.
     pending_ack pending{std::move(handler), {}, {}};
@@ -386,8 +385,7 @@ void socket::send_ack(std::uint64_t id, message args) {
     p.type = parser::packet_type::ack;
     p.nsp = nsp_->name();
     p.id = id;
-    p.data = std::move(args.args);
-    p.attachments = std::move(args.attachments);
+    parser::set_payload(p, std::move(args));
     client_->send(p);
 }
 
@@ -460,9 +458,14 @@ void socket::on_event(message args, std::optional<std::uint64_t> ack_id) {
 
 void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) {
     // socket.io-parser accepts a finite number as the event name; JS handlers see String(n).
-    std::string event = args.args[0].is_string() ? std::string{args.args[0].get_string()}
-                                                 : parser::to_json(args.args[0]);
-    args.args.erase(args.args.begin());
+    std::string event;
+    if (auto name = args.take_front_string()) {
+        event = std::move(*name);
+    } else {
+        auto& all = args.args();
+        event = parser::to_json(all.front());
+        all.erase(all.begin());
+    }
     sio::ack reply;
     if (ack_id)
         reply = sio::ack{

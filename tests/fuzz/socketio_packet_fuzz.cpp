@@ -1,5 +1,6 @@
 // Fuzzes decode_text: any bytes decode to a valid packet or to a parser error, and a decoded
-// packet survives encode → decode unchanged, with encode as a fixpoint from then on.
+// packet survives encode → decode unchanged, with encode as a fixpoint from then on. With
+// keep_json_text the same bytes decode alike, the payload kept as text where it is canonical.
 #include <sio/parser/binary.hpp>
 #include <sio/parser/decode.hpp>
 #include <sio/parser/encode.hpp>
@@ -31,6 +32,18 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     std::string_view const text{reinterpret_cast<char const*>(data), size};
 
     auto const p = decode_text(text);
+
+    // Keeping canonical JSON as text changes nothing but where the payload is: same verdict,
+    // and the kept text is exactly what the values print as.
+    auto const kept = decode_text(text, {.keep_json_text = true});
+    require(bool(kept) == bool(p), "keep_json_text changed the verdict");
+    if (!kept)
+        require(kept.error() == p.error(), "keep_json_text changed the error");
+    else if (!kept->json.empty())
+        require(kept->json == to_json(p->data) && kept->data.is_null(), "kept text differs");
+    else
+        require(*kept == *p, "keep_json_text changed the packet");
+
     if (!p) {
         require(p.error().category() == error_category(), "error from another category");
         require(p.error() != error::unexpected_attachment, "decode_text reported reassembly");

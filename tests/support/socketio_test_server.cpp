@@ -89,8 +89,8 @@ void add_common(sio::socket& s) {
                 // The reply's placeholders keep their numbers: same attachments, same order.
                 sio::message out;
                 out.attachments = std::move(reply.attachments);
-                out.args.emplace_back(
-                    boost::json::object{{"ok", true}, {"reply", std::move(reply.args)}});
+                out.args().emplace_back(
+                    boost::json::object{{"ok", true}, {"reply", std::move(reply.args())}});
                 ack.send(std::move(out));
             });
     });
@@ -102,7 +102,7 @@ void add_common(sio::socket& s) {
             [ack](boost::system::error_code ec, std::vector<sio::message> responses) {
                 boost::json::array all;
                 for (auto const& r : responses)
-                    all.emplace_back(r.args);
+                    all.emplace_back(r.args());
                 ack(boost::json::object{
                     {"count", responses.size()},
                     {"timeout", ec == sio::error::ack_timeout},
@@ -146,7 +146,7 @@ void add_common(sio::socket& s) {
             o->at("event").is_string()) {
             sio::message args;
             if (auto const* a = o->if_contains("args"); a && a->is_array())
-                args.args = a->as_array();
+                args.args() = a->as_array();
             s.nsp()
                 .to(std::string{o->at("room").get_string()})
                 .emit(o->at("event").get_string(), args);

@@ -24,6 +24,11 @@ struct decode_options {
     /// Deepest nesting of arrays and objects in a payload; deeper is error::json_too_deep.
     /// Default 128 (Node has no limit but its stack).
     std::size_t max_json_depth = default_max_json_depth;
+    /// Keeps the payload of an EVENT or ACK as text in packet::json, leaving `data` null, when
+    /// that text is what JSON.stringify would write for it (and for an EVENT, its name is a
+    /// string without escapes): a server that relays it then neither parses nor prints it.
+    /// Off by default.
+    bool keep_json_text = false;
 };
 
 /// Decodes one complete text packet (without the engine's "4"), validating it as socket.io-parser

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <sio/core/shared_bytes.hpp>
+#include <sio/parser/packet.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
@@ -10,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -30,27 +32,50 @@ struct binary {
 
 /// The arguments of an event or ack: JSON values, where binary values are placeholders
 /// ({"_placeholder":true,"num":n}) standing for `attachments[n]`.
+///
+/// A message decoded from a peer may hold its arguments as the JSON text they came in (when that
+/// text is what JSON.stringify writes for them): they are parsed the first time args() is asked
+/// for, and a message relayed unread (an echo, a broadcast) is sent as that text, never parsed.
+/// Not thread-safe, even for const access: owned by one thread at a time.
 class message {
 public:
-    boost::json::array args;
     std::vector<shared_bytes> attachments;
 
     message() = default;
     explicit message(boost::json::array a)
-        : args(std::move(a)) {}
+        : args_(std::move(a)) {}
+
+    /// The elements of a JSON array as arguments. Held as that text when it is what
+    /// JSON.stringify writes (packet::json, for one); parsed now otherwise, and an empty message
+    /// when it is no JSON array.
+    static message from_json(std::string array_text);
 
     /// Builds a message from any values boost::json::value_from accepts, sio::binary, or other
     /// messages (whose arguments are spliced in).
     template <class... Args> static message of(Args&&... values) {
         message m;
-        m.args.reserve(sizeof...(Args));
+        m.args_.reserve(sizeof...(Args));
         (m.append(std::forward<Args>(values)), ...);
         return m;
     }
 
-    std::size_t size() const noexcept { return args.size(); }
-    bool empty() const noexcept { return args.empty(); }
-    boost::json::value const& operator[](std::size_t i) const { return args.at(i); }
+    std::size_t size() const noexcept { return parsed_ ? args_.size() : count_; }
+    bool empty() const noexcept { return size() == 0; }
+    boost::json::value const& operator[](std::size_t i) const { return args().at(i); }
+
+    /// The arguments, parsed now if the message held them as text.
+    boost::json::array const& args() const;
+    /// The arguments, to change: the message no longer holds them as text.
+    boost::json::array& args();
+
+    /// The arguments as the JSON text of their array, when the message holds them so.
+    std::optional<std::string_view> json() const noexcept;
+    /// Moves the arguments out as an array's JSON text when held so, else nothing.
+    std::optional<std::string> take_json() noexcept;
+    /// The first argument when it is a string (an event's name), the others left unparsed.
+    std::optional<std::string_view> front_string() const;
+    /// Removes the first argument when it is a string and returns it.
+    std::optional<std::string> take_front_string();
 
     /// The bytes a placeholder stands for, when `v` is one of this message's placeholders.
     std::optional<shared_bytes> binary_of(boost::json::value const& v) const;
@@ -64,18 +89,31 @@ public:
     template <class T> void append(T&& value) {
         using plain = std::remove_cvref_t<T>;
         if constexpr (std::is_same_v<plain, sio::binary>) {
-            args.push_back(add_binary(value.bytes));
+            auto placeholder = add_binary(value.bytes);
+            args().push_back(std::move(placeholder));
         } else if constexpr (std::is_same_v<plain, message>) {
             splice(std::forward<T>(value));
         } else {
-            args.push_back(boost::json::value_from(std::forward<T>(value)));
+            args().push_back(boost::json::value_from(std::forward<T>(value)));
         }
     }
 
 private:
     void splice(message const& other);
-    /// Moves the arguments of a message without binary instead of copying them.
+    /// Moves the arguments of a message without binary instead of copying them; a message held
+    /// as text stays text, with ours written in front.
     void splice(message&& other);
+    void parse() const;
+    /// Where the first argument's closing quote is in the unparsed text, when that argument is
+    /// a string without escapes; npos otherwise.
+    std::size_t plain_front_end() const noexcept;
+
+    // args_ holds the arguments when parsed_; text_, when not empty, is their array's JSON text
+    // (count_ elements), kept after parsing for as long as args_ is not handed out to change.
+    mutable boost::json::array args_;
+    std::string text_;
+    std::size_t count_ = 0;
+    mutable bool parsed_ = true;
 };
 
 /// Shorthand for message::of: `ack(sio::args(1, "two"))`.
@@ -84,6 +122,10 @@ template <class... Args> message args(Args&&... values) {
 }
 
 namespace parser {
+
+/// Moves a message into `p` as its payload and attachments: as its JSON text (packet::json)
+/// when it holds its arguments so, else as values.
+void set_payload(packet& p, message&& m);
 
 /// Copies `src` into `out`, renumbering placeholders to the attachments actually used and
 /// appending those to `attachments` (so that a slice sends only what it refers to).

@@ -37,8 +37,13 @@ struct packet {
     std::string nsp = "/";
     /// The acknowledgement id, at most 2^53-1 (a JS safe integer).
     std::optional<std::uint64_t> id{};
-    /// The JSON payload; null when the packet has none (JSON null is never a valid payload).
+    /// The JSON payload; null when the packet has none (JSON null is never a valid payload), or
+    /// when `json` holds it.
     boost::json::value data{};
+    /// The payload as JSON text instead of `data`, when not empty: written as is by the encoder,
+    /// so it must be what JSON.stringify writes. The decoder fills it, with
+    /// decode_options::keep_json_text, for an EVENT or ACK whose text is already so.
+    std::string json{};
     /// The binary attachments, in placeholder order.
     std::vector<sio::shared_bytes> attachments{};
 };
@@ -47,6 +52,7 @@ struct packet {
 /// the double 1.0 differs from the integer 1 although both travel as `1`.
 inline bool operator==(packet const& a, packet const& b) {
     return a.type == b.type && a.nsp == b.nsp && a.id == b.id && a.data == b.data &&
+           a.json == b.json &&
            std::equal(
                a.attachments.begin(),
                a.attachments.end(),

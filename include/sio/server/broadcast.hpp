@@ -37,8 +37,8 @@ public:
 
     template <class... Args> void emit(std::string_view event, Args&&... args) const {
         message m;
-        m.args.reserve(1 + sizeof...(Args));
-        m.args.emplace_back(event);
+        m.args().reserve(1 + sizeof...(Args));
+        m.args().emplace_back(event);
         (m.append(std::forward<Args>(args)), ...);
         emit_message(std::move(m));
     }

@@ -199,8 +199,8 @@ private:
 
     template <class... Args> static message make_event(std::string_view event, Args&&... args) {
         message m;
-        m.args.reserve(1 + sizeof...(Args));
-        m.args.emplace_back(event);
+        m.args().reserve(1 + sizeof...(Args));
+        m.args().emplace_back(event);
         (m.append(std::forward<Args>(args)), ...);
         return m;
     }

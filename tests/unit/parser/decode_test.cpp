@@ -462,3 +462,53 @@ TEST(ParserDecoder, DropsAPartialPacketOnReset) {
 }
 
 } // namespace
+
+namespace {
+
+constexpr decode_options keep_text{.keep_json_text = true};
+
+TEST(ParserDecodeKeepText, KeepsCanonicalEventsAndAcksAsText) {
+    auto const event = decode_text(R"(2/admin,7["echo","x",{"a":[1,null]}])", keep_text);
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->json, R"(["echo","x",{"a":[1,null]}])");
+    EXPECT_TRUE(event->data.is_null());
+    EXPECT_EQ(event->nsp, "/admin");
+    EXPECT_EQ(event->id, 7u);
+
+    auto const ack = decode_text(R"(312[])", keep_text);
+    ASSERT_TRUE(ack);
+    EXPECT_EQ(ack->json, "[]");
+    EXPECT_EQ(ack->id, 12u);
+
+    // Encoded back as it came.
+    EXPECT_EQ(sio::parser::encode(*event).text, R"(2/admin,7["echo","x",{"a":[1,null]}])");
+}
+
+TEST(ParserDecodeKeepText, ParsesWhatJsonStringifyWouldWriteOtherwise) {
+    for (auto const text : {
+             R"(2["echo", 1])"sv,
+             R"(2["echo",1.0])"sv,
+             R"(2["ec\u0068o"])"sv, // a name with an escape
+             R"(2[42,"x"])"sv,      // a numeric name
+             R"(3[{"a":1,"a":2}])"sv,
+         }) {
+        auto const p = decode_text(text, keep_text);
+        ASSERT_TRUE(p) << text;
+        EXPECT_TRUE(p->json.empty()) << text;
+        EXPECT_FALSE(p->data.is_null()) << text;
+    }
+    // Binary packets keep their placeholders as values.
+    auto const binary = decode_text(R"(51-["up",{"_placeholder":true,"num":0}])", keep_text);
+    ASSERT_TRUE(binary);
+    EXPECT_TRUE(binary->json.empty());
+}
+
+TEST(ParserDecodeKeepText, RefusesWhatItRefusesWithoutIt) {
+    EXPECT_EQ(decode_text(R"(2["disconnect"])", keep_text).error(), error::reserved_event_name);
+    EXPECT_EQ(decode_text(R"(2[])", keep_text).error(), error::invalid_payload);
+    EXPECT_EQ(decode_text(R"(2["a",])", keep_text).error(), error::invalid_json);
+    EXPECT_EQ(decode_text(R"(2{"a":1})", keep_text).error(), error::invalid_payload);
+    EXPECT_EQ(decode_text("2[\"\xff\"]", keep_text).error(), error::invalid_json);
+}
+
+} // namespace

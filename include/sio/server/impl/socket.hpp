@@ -42,16 +42,16 @@ auto take_front(std::index_sequence<I...>) -> std::tuple<std::tuple_element_t<I,
 template <class T> std::remove_cvref_t<T> convert_arg(message const& m, std::size_t index) {
     using plain = std::remove_cvref_t<T>;
     if constexpr (std::is_same_v<plain, sio::binary>) {
-        if (index < m.args.size())
-            if (auto b = m.binary_of(m.args[index]))
+        if (index < m.args().size())
+            if (auto b = m.binary_of(m.args()[index]))
                 return sio::binary{*b};
         throw std::invalid_argument("argument is not binary");
     } else if constexpr (std::is_same_v<plain, boost::json::value>) {
-        return index < m.args.size() ? m.args[index] : boost::json::value{};
+        return index < m.args().size() ? m.args()[index] : boost::json::value{};
     } else {
-        if (index >= m.args.size())
+        if (index >= m.args().size())
             throw std::invalid_argument("missing argument");
-        return boost::json::value_to<plain>(m.args[index]);
+        return boost::json::value_to<plain>(m.args()[index]);
     }
 }
 
