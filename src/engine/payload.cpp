@@ -2,15 +2,11 @@
 #include <sio/engine/error.hpp>
 #include <sio/engine/payload.hpp>
 
-#include <algorithm>
-
 namespace sio::engine {
 
 boost::system::result<decoded_payload> decode_payload(std::string_view body) {
     decoded_payload out;
-    // One allocation for the list: a body of 50 events would otherwise regrow it six times.
-    out.packets_.reserve(
-        static_cast<std::size_t>(std::count(body.begin(), body.end(), payload_separator)) + 1);
+    out.packets_.reserve(16);
     std::size_t start = 0;
     while (true) {
         auto const end = body.find(payload_separator, start);

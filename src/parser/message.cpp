@@ -88,6 +88,23 @@ message message::from_json(std::string array_text) {
     return m;
 }
 
+message message::from_canonical_json(std::string array_text) noexcept {
+    message m;
+    m.text_ = std::move(array_text);
+    m.count_ = unknown_count; // counted when asked: a relayed message never is
+    m.parsed_ = false;
+    return m;
+}
+
+std::size_t message::text_count() const noexcept {
+    if (count_ == unknown_count) {
+        auto const shape =
+            parser::detail::scan_canonical_array(text_, parser::default_max_json_depth);
+        count_ = shape ? shape->count : 0;
+    }
+    return count_;
+}
+
 void message::parse() const {
     if (parsed_)
         return;
@@ -148,7 +165,8 @@ std::optional<std::string> message::take_front_string() {
         // Drops `"name",` (or `"name"` when it was the only element).
         auto const next = text_[close + 1] == ',' ? close + 2 : close + 1;
         text_.erase(1, next - 1);
-        --count_;
+        if (count_ != unknown_count)
+            --count_;
         return name;
     }
     auto& a = args();
@@ -210,10 +228,12 @@ void message::splice(message&& other) {
                 parser::serialize_json(v, front);
             }
         }
-        if (front.size() > 1 && other.count_ > 0)
+        if (front.size() > 1 && other.text_.size() > 2) // "[]" has no element
             front += ',';
         other.text_.replace(0, 1, front);
-        count_ = size() + other.size();
+        auto const mine = parsed_ ? args_.size() : count_;
+        auto const theirs = other.parsed_ ? other.args_.size() : other.count_;
+        count_ = mine == unknown_count || theirs == unknown_count ? unknown_count : mine + theirs;
         text_ = std::move(other.text_);
         other.text_.clear();
         args_.clear();

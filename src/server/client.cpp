@@ -133,7 +133,7 @@ namespace {
 // The arguments an EVENT or ACK carries: as values, or as the text the decoder kept.
 message arguments(parser::packet& p) {
     if (!p.json.empty())
-        return message::from_json(std::move(p.json));
+        return message::from_canonical_json(std::move(p.json));
     message m{std::move(p.data.as_array())};
     m.attachments = std::move(p.attachments);
     return m;

@@ -49,6 +49,9 @@ public:
     /// JSON.stringify writes (packet::json, for one); parsed now otherwise, and an empty message
     /// when it is no JSON array.
     static message from_json(std::string array_text);
+    /// The same without the check, for text known to be canonical already (packet::json as the
+    /// decoder keeps it); anything else would be sent as it is.
+    static message from_canonical_json(std::string array_text) noexcept;
 
     /// Builds a message from any values boost::json::value_from accepts, sio::binary, or other
     /// messages (whose arguments are spliced in).
@@ -59,7 +62,7 @@ public:
         return m;
     }
 
-    std::size_t size() const noexcept { return parsed_ ? args_.size() : count_; }
+    std::size_t size() const noexcept { return parsed_ ? args_.size() : text_count(); }
     bool empty() const noexcept { return size() == 0; }
     boost::json::value const& operator[](std::size_t i) const { return args().at(i); }
 
@@ -107,12 +110,14 @@ private:
     /// Where the first argument's closing quote is in the unparsed text, when that argument is
     /// a string without escapes; npos otherwise.
     std::size_t plain_front_end() const noexcept;
+    std::size_t text_count() const noexcept;
 
     // args_ holds the arguments when parsed_; text_, when not empty, is their array's JSON text
     // (count_ elements), kept after parsing for as long as args_ is not handed out to change.
     mutable boost::json::array args_;
     std::string text_;
-    std::size_t count_ = 0;
+    mutable std::size_t count_ = 0; // of text_'s elements; unknown_count until counted
+    static constexpr std::size_t unknown_count = static_cast<std::size_t>(-1);
     mutable bool parsed_ = true;
 };
 

@@ -79,6 +79,16 @@ TEST(Message, SplicedTextStaysText) {
     EXPECT_EQ(to_json(with_binary.args()), R"(["e",{"_placeholder":true,"num":0},1])");
 }
 
+TEST(Message, CountsCanonicalTextWhenAsked) {
+    auto m = message::from_canonical_json(R"(["echo",1,[2,3]])");
+    EXPECT_EQ(m.take_front_string(), "echo");
+    EXPECT_EQ(m.size(), 2u);
+    auto front = message::of("e");
+    front.append(message::from_canonical_json(R"([{"a":"b"}])"));
+    EXPECT_EQ(*front.json(), R"(["e",{"a":"b"}])");
+    EXPECT_EQ(front.size(), 2u);
+}
+
 TEST(Message, MovesIntoAPacketAsText) {
     sio::parser::packet p;
     p.type = sio::parser::packet_type::ack;
