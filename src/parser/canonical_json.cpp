@@ -1,3 +1,7 @@
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -19,6 +23,30 @@ bool needs_look(char const* p) noexcept {
     auto const has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
     return (w & highs) != 0 || ((w - ones * 0x20) & ~w & highs) != 0 ||
            has_zero(w ^ (ones * '"')) != 0 || has_zero(w ^ (ones * '\\')) != 0;
+}
+
+// Skips the bytes of a string that need no look: not '"', '\\', below 0x20 or from 0x80 on.
+char const* skip_plain(char const* p, char const* end) noexcept {
+#if defined(__SSE2__)
+    // Sixteen at a time: a signed comparison with 0x20 catches both the control characters and
+    // the bytes from 0x80 on, which are negative.
+    __m128i const quote = _mm_set1_epi8('"');
+    __m128i const backslash = _mm_set1_epi8('\\');
+    __m128i const space = _mm_set1_epi8(0x20);
+    while (end - p >= 16) {
+        __m128i const v = _mm_loadu_si128(reinterpret_cast<__m128i const*>(p));
+        __m128i const hit = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            _mm_cmplt_epi8(v, space));
+        auto const mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+        if (mask != 0)
+            return p + __builtin_ctz(mask);
+        p += 16;
+    }
+#endif
+    while (end - p >= 8 && !needs_look(p))
+        p += 8;
+    return p;
 }
 
 bool is_lower_hex(char c) noexcept {
@@ -115,8 +143,7 @@ private:
         ++p_; // the opening quote
         bool escaped = false;
         while (true) {
-            while (end_ - p_ >= 8 && !needs_look(p_))
-                p_ += 8;
+            p_ = skip_plain(p_, end_);
             if (p_ == end_)
                 return false;
             auto const c = static_cast<unsigned char>(*p_);

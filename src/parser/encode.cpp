@@ -29,21 +29,39 @@ void append_decimal(std::uint64_t n, std::string& out) {
     out.append(buf, r.ptr);
 }
 
-} // namespace
-
-void encode_to(packet const& p, std::string& out) {
-    auto const type = wire_type(p);
+void append_head(
+    packet_type type,
+    std::size_t attachments,
+    std::string_view nsp,
+    std::optional<std::uint64_t> id,
+    std::string& out) {
     out += static_cast<char>('0' + static_cast<int>(type));
     if (is_binary_type(type)) {
-        append_decimal(p.attachments.size(), out);
+        append_decimal(attachments, out);
         out += '-';
     }
-    if (!p.nsp.empty() && p.nsp != "/") {
-        out += p.nsp;
+    if (!nsp.empty() && nsp != "/") {
+        out += nsp;
         out += ',';
     }
-    if (p.id)
-        append_decimal(*p.id, out);
+    if (id)
+        append_decimal(*id, out);
+}
+
+} // namespace
+
+void encode_json_to(
+    packet_type type,
+    std::string_view nsp,
+    std::optional<std::uint64_t> id,
+    std::string_view json,
+    std::string& out) {
+    append_head(type, 0, nsp, id, out);
+    out += json;
+}
+
+void encode_to(packet const& p, std::string& out) {
+    append_head(wire_type(p), p.attachments.size(), p.nsp, p.id, out);
     if (!p.json.empty())
         out += p.json;
     else if (!p.data.is_null())

@@ -83,7 +83,7 @@ message message::from_json(std::string array_text) {
         m.count_ = shape->count;
         m.parsed_ = false;
     } else if (auto parsed = parser::parse_json(array_text); parsed && parsed->is_array()) {
-        m.args_ = std::move(parsed->get_array());
+        m.args_.emplace(std::move(parsed->get_array()));
     }
     return m;
 }
@@ -111,19 +111,23 @@ void message::parse() const {
     // The text was checked to be canonical JSON when it came (parser::decoder): this parses.
     auto parsed = parser::parse_json(text_);
     if (parsed && parsed->is_array())
-        args_ = std::move(parsed->get_array());
+        args_.emplace(std::move(parsed->get_array()));
     parsed_ = true;
 }
 
 boost::json::array const& message::args() const {
     parse();
-    return args_;
+    if (!args_)
+        args_.emplace();
+    return *args_;
 }
 
 boost::json::array& message::args() {
     parse();
     text_.clear();
-    return args_;
+    if (!args_)
+        args_.emplace();
+    return *args_;
 }
 
 std::optional<std::string_view> message::json() const noexcept {
@@ -137,7 +141,7 @@ std::optional<std::string> message::take_json() noexcept {
         return std::nullopt;
     std::optional<std::string> out{std::move(text_)};
     text_.clear();
-    args_.clear();
+    args_.reset();
     count_ = 0;
     parsed_ = true;
     return out;
@@ -196,7 +200,7 @@ message message::slice(std::size_t from, std::size_t count) const {
         return out;
     std::size_t const end = count > all.size() - from ? all.size() : from + count;
     if (attachments.empty()) {
-        out.args_ = boost::json::array(
+        out.args_.emplace(
             all.begin() + static_cast<std::ptrdiff_t>(from),
             all.begin() + static_cast<std::ptrdiff_t>(end));
         return out;
@@ -206,7 +210,7 @@ message message::slice(std::size_t from, std::size_t count) const {
         all.begin() + static_cast<std::ptrdiff_t>(end));
     boost::json::value compacted;
     parser::compact_binary(part, attachments, compacted, out.attachments);
-    out.args_ = std::move(compacted.as_array());
+    out.args_.emplace(std::move(compacted.as_array()));
     return out;
 }
 
@@ -222,21 +226,22 @@ void message::splice(message&& other) {
         if (!text_.empty()) {
             front.append(text_, 1, text_.size() - 2);
         } else {
-            for (auto const& v : args_) {
-                if (front.size() > 1)
-                    front += ',';
-                parser::serialize_json(v, front);
-            }
+            if (args_)
+                for (auto const& v : *args_) {
+                    if (front.size() > 1)
+                        front += ',';
+                    parser::serialize_json(v, front);
+                }
         }
         if (front.size() > 1 && other.text_.size() > 2) // "[]" has no element
             front += ',';
         other.text_.replace(0, 1, front);
-        auto const mine = parsed_ ? args_.size() : count_;
-        auto const theirs = other.parsed_ ? other.args_.size() : other.count_;
+        auto const mine = parsed_ ? size() : count_;
+        auto const theirs = other.parsed_ ? other.size() : other.count_;
         count_ = mine == unknown_count || theirs == unknown_count ? unknown_count : mine + theirs;
         text_ = std::move(other.text_);
         other.text_.clear();
-        args_.clear();
+        args_.reset();
         parsed_ = false;
         return;
     }

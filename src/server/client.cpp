@@ -141,7 +141,7 @@ message arguments(parser::packet& p) {
 
 } // namespace
 
-void client::on_packet(parser::packet p) {
+void client::on_packet(parser::packet&& p) {
     if (p.type == parser::packet_type::connect) {
         connect(std::move(p.nsp), std::move(p.data));
         return;
@@ -305,13 +305,35 @@ send_status client::send(encoded_packet const& packet, bool is_volatile, bool co
     return send_status::sent;
 }
 
-send_status client::send(parser::packet const& packet, bool is_volatile, bool compress) {
-    // Encoded in the thread's scratch string, whose capacity stays, then copied once into the
-    // shared buffer the session queues: one allocation per packet sent.
+namespace {
+
+// Packets are encoded in the thread's scratch string, whose capacity stays, then copied once
+// into the shared buffer the session queues: one allocation per packet sent.
+std::string& encode_scratch() {
     thread_local std::string scratch;
     scratch.clear();
+    return scratch;
+}
+
+} // namespace
+
+send_status client::send(parser::packet const& packet, bool is_volatile, bool compress) {
+    auto& scratch = encode_scratch();
     parser::encode_to(packet, scratch);
     encoded_packet out{shared_bytes::copy_of(scratch), packet.attachments, {}};
+    return send(out, is_volatile, compress);
+}
+
+send_status client::send_json(
+    parser::packet_type type,
+    std::string_view nsp,
+    std::optional<std::uint64_t> id,
+    std::string_view json,
+    bool is_volatile,
+    bool compress) {
+    auto& scratch = encode_scratch();
+    parser::encode_json_to(type, nsp, id, json, scratch);
+    encoded_packet out{shared_bytes::copy_of(scratch), {}, {}};
     return send(out, is_volatile, compress);
 }
 

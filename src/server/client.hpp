@@ -32,6 +32,15 @@ public:
     send_status send(encoded_packet const& packet, bool is_volatile, bool compress = true);
     /// Encodes and queues a packet of this connection only.
     send_status send(parser::packet const& packet, bool is_volatile = false, bool compress = true);
+    /// The same for a packet whose payload is canonical JSON text (a relayed message's), built
+    /// straight into the shared bytes.
+    send_status send_json(
+        parser::packet_type type,
+        std::string_view nsp,
+        std::optional<std::uint64_t> id,
+        std::string_view json,
+        bool is_volatile = false,
+        bool compress = true);
     /// Ends the connection: every socket leaves with `reason`, then the session closes.
     void close(disconnect_reason reason);
     /// socket.disconnect(true): every socket leaves as if disconnected by the server, then the
@@ -44,7 +53,7 @@ public:
     bool is_open() const noexcept { return session_ != nullptr; }
 
 private:
-    void on_packet(parser::packet p);
+    void on_packet(parser::packet&& p);
     void connect(std::string name, boost::json::value auth);
     /// Creates the socket (a recovered one when `restored`), then runs the middlewares.
     void admit(

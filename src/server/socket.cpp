@@ -381,6 +381,10 @@ void socket::start_ack(
 void socket::send_ack(std::uint64_t id, message args) {
     if (!connected_ || !client_)
         return;
+    if (auto const json = args.json(); json && !args.has_binary()) {
+        client_->send_json(parser::packet_type::ack, nsp_->name(), id, *json);
+        return;
+    }
     parser::packet p;
     p.type = parser::packet_type::ack;
     p.nsp = nsp_->name();

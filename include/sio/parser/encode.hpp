@@ -3,7 +3,10 @@
 #include <sio/core/shared_bytes.hpp>
 #include <sio/parser/packet.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sio::parser {
@@ -28,5 +31,14 @@ encoded_packet encode(packet const& p);
 /// Appends the text of `encode(p)` to `out`, allocating nothing else: the path for broadcasts,
 /// which encode once into a buffer they keep. The attachments to send are `p.attachments`.
 void encode_to(packet const& p, std::string& out);
+
+/// Appends the text of a packet without attachments whose payload is JSON text already as
+/// JSON.stringify writes it (packet::json): `<type>[<nsp>,][<id>]<json>`, with no packet built.
+void encode_json_to(
+    packet_type type,
+    std::string_view nsp,
+    std::optional<std::uint64_t> id,
+    std::string_view json,
+    std::string& out);
 
 } // namespace sio::parser

@@ -57,12 +57,14 @@ public:
     /// messages (whose arguments are spliced in).
     template <class... Args> static message of(Args&&... values) {
         message m;
-        m.args_.reserve(sizeof...(Args));
+        m.args().reserve(sizeof...(Args));
         (m.append(std::forward<Args>(values)), ...);
         return m;
     }
 
-    std::size_t size() const noexcept { return parsed_ ? args_.size() : text_count(); }
+    std::size_t size() const noexcept {
+        return parsed_ ? (args_ ? args_->size() : 0) : text_count();
+    }
     bool empty() const noexcept { return size() == 0; }
     boost::json::value const& operator[](std::size_t i) const { return args().at(i); }
 
@@ -112,9 +114,10 @@ private:
     std::size_t plain_front_end() const noexcept;
     std::size_t text_count() const noexcept;
 
-    // args_ holds the arguments when parsed_; text_, when not empty, is their array's JSON text
-    // (count_ elements), kept after parsing for as long as args_ is not handed out to change.
-    mutable boost::json::array args_;
+    // args_ holds the arguments when parsed_ (none when disengaged: a message that is moved,
+    // and one kept as text, then costs no Boost.JSON call); text_, when not empty, is their
+    // array's JSON text (count_ elements), kept after parsing until args_ is handed out to change.
+    mutable std::optional<boost::json::array> args_;
     std::string text_;
     mutable std::size_t count_ = 0; // of text_'s elements; unknown_count until counted
     static constexpr std::size_t unknown_count = static_cast<std::size_t>(-1);

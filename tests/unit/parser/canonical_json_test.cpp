@@ -113,6 +113,23 @@ TEST(CanonicalJson, RefusesInvalidJson) {
         EXPECT_FALSE(scan_canonical_array(text, depth)) << text;
 }
 
+// Long strings are skipped sixteen bytes at a time: whatever needs a look is found anywhere.
+TEST(CanonicalJson, FindsEveryByteThatNeedsALookInLongStrings) {
+    std::string const filler(40, 'x');
+    for (std::size_t at = 0; at <= filler.size(); ++at) {
+        for (std::string_view piece : {"\\\"", "\\n", "\xc3\xa9", "\\u001f"}) {
+            std::string text =
+                "[\"" + filler.substr(0, at) + std::string{piece} + filler.substr(at) + "\"]";
+            expect_round_trip(text);
+        }
+        for (std::string_view bad : {"\x01", "\xff", "\\/", "\""}) {
+            std::string text =
+                "[\"" + filler.substr(0, at) + std::string{bad} + filler.substr(at) + "\"]";
+            EXPECT_FALSE(scan_canonical_array(text, depth)) << text;
+        }
+    }
+}
+
 TEST(CanonicalJson, KeepsToTheDepthLimit) {
     std::string const deep = "[[[[]]]]"; // four deep
     EXPECT_TRUE(scan_canonical_array(deep, 4));
