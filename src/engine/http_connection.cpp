@@ -254,7 +254,7 @@ void http_connection::on_write(boost::system::error_code ec, bool keep_alive) {
     wait_for_request();
 }
 
-void http_connection::respond_poll(std::string_view body, bool compress) {
+void http_connection::respond_poll(std::string body, bool compress) {
     http_response res{http::status::ok, request_.version()};
     res.set(http::field::content_type, "text/plain; charset=UTF-8");
     res.set(http::field::cache_control, "no-store"); // as engine.io: never cache a poll
@@ -272,7 +272,7 @@ void http_connection::respond_poll(std::string_view body, bool compress) {
             }
         }
     }
-    res.body().assign(body);
+    res.body() = std::move(body);
     respond(std::move(res));
 }
 

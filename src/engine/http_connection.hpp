@@ -42,7 +42,7 @@ public:
     /// Writes a response, then reads the next request or closes as keep-alive says.
     void respond(http_response response);
     /// A 200 long-polling answer, compressed when the request allows and it is worth it.
-    void respond_poll(std::string_view body, bool compress = true);
+    void respond_poll(std::string body, bool compress = true);
     /// "ok" to a POST.
     void respond_ok();
 

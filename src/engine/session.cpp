@@ -125,15 +125,15 @@ void session::flush() {
     queued_bytes_ = 0;
     for (auto const& p : queue_)
         queued_bytes_ += p.data.size() + 1;
-    respond_poll(payload, compress);
+    respond_poll(std::move(payload), compress);
     if (close_now)
         finish(close_reason_);
 }
 
-void session::respond_poll(std::string_view body, bool compress) {
+void session::respond_poll(std::string body, bool compress) {
     auto conn = std::move(poll_->pending_get);
     poll_->pending_get.reset();
-    conn->respond_poll(body, compress);
+    conn->respond_poll(std::move(body), compress);
 }
 
 void session::arm_ping() {

@@ -109,7 +109,7 @@ private:
     void queue(packet_type type, shared_bytes data, bool binary, bool compress = true);
     void schedule_flush();
     void flush();
-    void respond_poll(std::string_view body, bool compress = true);
+    void respond_poll(std::string body, bool compress = true);
     void arm_ping();
     void arm_pong_deadline();
     void wait_for_pong();
