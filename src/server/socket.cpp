@@ -593,17 +593,20 @@ void socket::on_close(disconnect_reason reason) {
 void ack::send(message args) const {
     if (!state_)
         return;
-    auto run = [st = state_, args = std::move(args)]() mutable {
-        if (st->used)
+    auto const answer = [](state& st, message&& args) {
+        if (st.used)
             return;
-        st->used = true;
-        if (auto s = st->owner.lock())
-            s->send_ack(st->id, std::move(args));
+        st.used = true;
+        if (auto s = st.owner.lock())
+            s->send_ack(st.id, std::move(args));
     };
-    if (state_->executor.running_in_this_thread())
-        run();
-    else
-        net::post(state_->executor, std::move(run));
+    if (state_->executor.running_in_this_thread()) {
+        answer(*state_, std::move(args)); // the usual case: no copy of the state or arguments
+        return;
+    }
+    net::post(state_->executor, [answer, st = state_, args = std::move(args)]() mutable {
+        answer(*st, std::move(args));
+    });
 }
 
 void socket_ref::disconnect(bool close) const {
