@@ -7,6 +7,7 @@
 #include <boost/system/result.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -23,7 +24,8 @@ struct decode_options {
     std::size_t max_attachments = default_max_attachments;
     /// Deepest nesting of arrays and objects in a payload; deeper is error::json_too_deep.
     /// Default 128 (Node has no limit but its stack).
-    std::size_t max_json_depth = default_max_json_depth;
+    /// (32 bits, so that these options, held by every connection's decoder, take 16 bytes.)
+    std::uint32_t max_json_depth = default_max_json_depth;
     /// Keeps the payload of an EVENT or ACK as text in packet::json, leaving `data` null, when
     /// that text is what JSON.stringify would write for it (and for an EVENT, its name is a
     /// string without escapes): a server that relays it then neither parses nor prints it.
