@@ -1,6 +1,7 @@
 #include <sio/core/log.hpp>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -8,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <engine/http_compression.hpp>
 #include <engine/http_connection.hpp>
@@ -48,6 +50,31 @@ namespace {
 // left the heap of 10,000 WebSocket connections more fragmented: +15 B each.)
 constexpr std::size_t first_request_read_size = 4 * 1024;
 constexpr std::size_t request_read_size = 16 * 1024;
+
+} // namespace
+
+namespace {
+
+// The status line and header fields of a response, as Beast's serializer writes them.
+void append_head(http_response const& res, std::string& out) {
+    out += res.version() == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+    char code[4];
+    auto const status = res.result_int();
+    code[0] = static_cast<char>('0' + status / 100 % 10);
+    code[1] = static_cast<char>('0' + status / 10 % 10);
+    code[2] = static_cast<char>('0' + status % 10);
+    out.append(code, 3);
+    out += ' ';
+    out += res.reason();
+    out += "\r\n";
+    for (auto const& field : res) {
+        out += field.name_string();
+        out += ": ";
+        out += field.value();
+        out += "\r\n";
+    }
+    out += "\r\n";
+}
 
 } // namespace
 
@@ -240,9 +267,16 @@ void http_connection::respond(http_response response) {
     response.prepare_payload();
     response_ = std::move(response);
     request_.body().clear();
-    http::async_write(
+    // The head is written here and goes out with the body in one gathered write: Beast's
+    // serializer did the same work through several layers of buffer views, about a tenth of a
+    // long-polling server's time.
+    head_.clear();
+    append_head(response_, head_);
+    std::array<net::const_buffer, 2> const buffers{
+        net::buffer(head_), net::buffer(response_.body())};
+    net::async_write(
         socket_,
-        response_,
+        buffers,
         [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
             self->on_write(ec, keep_alive);
         });
@@ -250,6 +284,7 @@ void http_connection::respond(http_response response) {
 
 void http_connection::on_write(boost::system::error_code ec, bool keep_alive) {
     response_ = {};
+    head_.clear();
     if (closed_)
         return;
     if (ec || !keep_alive) {

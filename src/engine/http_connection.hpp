@@ -88,6 +88,7 @@ private:
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     http_request request_; // the request being answered (headers for CORS, compression)
     http_response response_;
+    std::string head_; // response_'s status line and fields while it is written
     net::steady_timer timer_;
     std::string cookie_;
     std::string peer_address_;
