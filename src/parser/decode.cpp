@@ -73,19 +73,14 @@ boost::system::result<void> check_payload(packet_type type, json::value const& d
     return error::invalid_payload;
 }
 
-packet keep_text(packet p, std::string_view json) {
-    p.json.assign(json);
-    return p;
-}
-
-} // namespace
-
-boost::system::result<packet> decode_text(std::string_view text, decode_options const& opts) {
+// decode_text into a packet the caller holds (default-constructed): the decoder's path, which
+// moves no packet.
+boost::system::result<void>
+decode_into(std::string_view text, decode_options const& opts, packet& p) {
     if (text.empty())
         return error::empty_packet;
     if (text[0] < '0' || text[0] > '6')
         return error::unknown_packet_type;
-    packet p;
     p.type = static_cast<packet_type>(text[0] - '0');
     std::size_t i = 1;
 
@@ -142,13 +137,18 @@ boost::system::result<packet> decode_text(std::string_view text, decode_options 
         (p.type == packet_type::event || p.type == packet_type::ack)) {
         auto const rest = text.substr(i);
         if (auto const shape = detail::scan_canonical_array(rest, opts.max_json_depth)) {
-            if (p.type == packet_type::ack)
-                return keep_text(std::move(p), rest);
+            if (p.type == packet_type::ack) {
+                p.json.assign(rest);
+                return {};
+            }
             // The name lies between the quotes of the first element, escapes excluded.
             if (shape->first_is_plain_string) {
                 if (is_reserved_event(rest.substr(2, shape->first_end - 3)))
                     return error::reserved_event_name;
-                return keep_text(std::move(p), rest);
+                {
+                    p.json.assign(rest);
+                    return {};
+                }
             }
         }
     }
@@ -173,22 +173,40 @@ boost::system::result<packet> decode_text(std::string_view text, decode_options 
             return r.error();
         p.attachments.resize(attachment_count);
     }
+    return {};
+}
+
+} // namespace
+
+boost::system::result<packet> decode_text(std::string_view text, decode_options const& opts) {
+    packet p;
+    if (auto r = decode_into(text, opts, p); !r)
+        return r.error();
     return p;
 }
 
 boost::system::result<std::optional<packet>> decoder::on_text(std::string_view text) {
+    packet p;
+    auto const complete = on_text(text, p);
+    if (!complete)
+        return complete.error();
+    if (!*complete)
+        return std::optional<packet>{};
+    return std::optional<packet>{std::move(p)};
+}
+
+boost::system::result<bool> decoder::on_text(std::string_view text, packet& out) {
     if (is_waiting()) {
         reset();
         return error::missing_attachments;
     }
-    auto p = decode_text(text, opts_);
-    if (!p)
-        return p.error();
-    if (p->attachments.empty())
-        return std::optional<packet>{std::move(*p)};
-    pending_ = std::make_unique<packet>(std::move(*p));
+    if (auto r = decode_into(text, opts_, out); !r)
+        return {boost::system::in_place_error, r.error()};
+    if (out.attachments.empty())
+        return true;
+    pending_ = std::make_unique<packet>(std::move(out));
     received_ = 0;
-    return std::optional<packet>{};
+    return false;
 }
 
 boost::system::result<std::optional<packet>> decoder::on_binary(std::string_view bytes) {

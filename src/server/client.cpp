@@ -115,17 +115,32 @@ void client::start() {
 }
 
 void client::on_message(std::string_view data, bool binary) {
-    auto result = binary ? decoder_.on_binary(data) : decoder_.on_text(data);
+    if (!binary) {
+        parser::packet p;
+        auto const complete = decoder_.on_text(data, p);
+        if (!complete) {
+            on_parse_error(complete.error());
+            return;
+        }
+        if (*complete)
+            on_packet(std::move(p));
+        return;
+    }
+    auto result = decoder_.on_binary(data);
     if (!result) {
-        if (session_ && log_enabled(log_level::info))
-            log(log_level::info,
-                "closing " + std::string{session_->request().remote_address()} +
-                    ": parse error: " + result.error().message());
-        close(disconnect_reason::parse_error);
+        on_parse_error(result.error());
         return;
     }
     if (*result)
         on_packet(std::move(**result));
+}
+
+void client::on_parse_error(boost::system::error_code ec) {
+    if (session_ && log_enabled(log_level::info))
+        log(log_level::info,
+            "closing " + std::string{session_->request().remote_address()} +
+                ": parse error: " + ec.message());
+    close(disconnect_reason::parse_error);
 }
 
 namespace {

@@ -54,6 +54,7 @@ public:
 
 private:
     void on_packet(parser::packet&& p);
+    void on_parse_error(boost::system::error_code ec);
     void connect(std::string name, boost::json::value auth);
     /// Creates the socket (a recovered one when `restored`), then runs the middlewares.
     void admit(

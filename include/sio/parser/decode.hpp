@@ -68,6 +68,10 @@ public:
     /// (binary_event / binary_ack) and hold all their attachments.
     /// Errors: those of decode_text; missing_attachments if attachments were still awaited.
     boost::system::result<std::optional<packet>> on_text(std::string_view text);
+    /// The same into `out`, a default-constructed packet: true when it holds a complete packet,
+    /// false when attachments are still to come (then `out` was taken). No packet is moved on the
+    /// way, which is what a server decoding every event wants.
+    boost::system::result<bool> on_text(std::string_view text, packet& out);
 
     /// Takes a binary message: the next attachment of the awaited packet (copied). Returns the
     /// packet when this was its last attachment, nothing otherwise.

@@ -512,3 +512,30 @@ TEST(ParserDecodeKeepText, RefusesWhatItRefusesWithoutIt) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(ParserDecoderInto, FillsThePacketOrHoldsItForItsAttachments) {
+    decoder d;
+    packet text;
+    auto const complete = d.on_text(R"(2["hello",1])", text);
+    ASSERT_TRUE(complete);
+    EXPECT_TRUE(*complete);
+    EXPECT_EQ(to_json(text.data), R"(["hello",1])");
+
+    packet binary;
+    auto const waiting = d.on_text(R"(51-["up",{"_placeholder":true,"num":0}])", binary);
+    ASSERT_TRUE(waiting);
+    EXPECT_FALSE(*waiting);
+    EXPECT_TRUE(d.is_waiting());
+    auto const done = d.on_binary(std::string_view{"\x01\x02"});
+    ASSERT_TRUE(done && *done);
+    EXPECT_EQ((*done)->attachments.at(0).view(), "\x01\x02");
+
+    packet bad;
+    auto const refused = d.on_text("9", bad);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error(), error::unknown_packet_type);
+}
+
+} // namespace
