@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <parser/canonical_json.hpp>
+#include <parser/utf8.hpp>
 
 namespace sio::parser::detail {
 namespace {
@@ -200,37 +201,11 @@ private:
         }
     }
 
-    // One well-formed UTF-8 sequence (no overlong form, no surrogate, at most U+10FFFF).
+    // One well-formed UTF-8 sequence, surrogates excluded.
     bool utf8_sequence() noexcept {
-        auto const c = static_cast<unsigned char>(*p_);
-        std::size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            if (c == 0xF4)
-                hi = 0x8F;
-        } else {
-            return false;
-        }
-        if (static_cast<std::size_t>(end_ - p_) <= n)
-            return false;
-        for (std::size_t k = 1; k <= n; ++k) {
-            auto const b = static_cast<unsigned char>(p_[k]);
-            if (b < (k == 1 ? lo : 0x80u) || b > (k == 1 ? hi : 0xBFu))
-                return false;
-        }
-        p_ += n + 1;
-        return true;
+        auto const n = utf8_sequence_length(p_, end_, false);
+        p_ += n;
+        return n != 0;
     }
 
     bool array(std::size_t depth) noexcept {

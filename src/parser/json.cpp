@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <parser/utf8.hpp>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -428,37 +429,17 @@ std::string keep_lone_surrogates(std::string_view text) {
 // UTF-8 where the only extension allowed is a surrogate code point (WTF-8), which
 // keep_lone_surrogates produced; anything else invalid is still refused.
 bool is_utf8_or_surrogates(std::string_view s) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        auto const c = static_cast<unsigned char>(s[i]);
-        std::size_t n;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            ++i;
+    char const* p = s.data();
+    char const* const end = p + s.size();
+    while (p != end) {
+        if (static_cast<unsigned char>(*p) < 0x80) {
+            ++p;
             continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            n = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            n = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            n = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        }
+        auto const n = detail::utf8_sequence_length(p, end, true);
+        if (n == 0)
             return false;
-        }
-        for (std::size_t k = 1; k <= n; ++k) {
-            if (i + k >= s.size())
-                return false;
-            auto const b = static_cast<unsigned char>(s[i + k]);
-            if (b < (k == 1 ? lo : 0x80u) || b > (k == 1 ? hi : 0xBFu))
-                return false;
-        }
-        i += n + 1;
+        p += n;
     }
     return true;
 }
