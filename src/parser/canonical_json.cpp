@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <parser/canonical_json.hpp>
+#include <parser/swar.hpp>
 #include <parser/utf8.hpp>
 
 namespace sio::parser::detail {
@@ -14,16 +15,11 @@ namespace {
 constexpr std::size_t max_members = 24;
 constexpr std::size_t max_integer_digits = 15; // below 2^53: every JS number prints them back
 
-// True if one of the eight bytes at p is below 0x20, '"', '\\' or 0x80 and above (Hacker's
-// Delight 6-1: exact about whether any byte matches).
+// True if one of the eight bytes at p is below 0x20, '"', '\\' or 0x80 and above.
 bool needs_look(char const* p) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull;
-    constexpr std::uint64_t highs = 0x8080808080808080ull;
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    auto const has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
-    return (w & highs) != 0 || ((w - ones * 0x20) & ~w & highs) != 0 ||
-           has_zero(w ^ (ones * '"')) != 0 || has_zero(w ^ (ones * '\\')) != 0;
+    auto const w = swar::load8(p);
+    return swar::has_high_byte(w) || swar::has_byte_below(w, 0x20) || swar::has_byte(w, '"') ||
+           swar::has_byte(w, '\\');
 }
 
 // Skips the bytes of a string that need no look: not '"', '\\', below 0x20 or from 0x80 on.

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <parser/swar.hpp>
 #include <parser/utf8.hpp>
 #include <system_error>
 #include <utility>
@@ -37,16 +38,12 @@ constexpr std::array<char, 256> escapes = [] {
     return t;
 }();
 
-// True if one of the eight bytes at p is below 0x20, '"', '\\' or 0xED. The classic SWAR
-// tests (Hacker's Delight 6-1) are exact about whether any byte matches, which is all we need.
+// True if one of the eight bytes at p is below 0x20, '"', '\\' or 0xED.
 bool needs_look(char const* p) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull;
-    constexpr std::uint64_t highs = 0x8080808080808080ull;
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    auto const has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
-    return ((w - ones * 0x20) & ~w & highs) != 0 || has_zero(w ^ (ones * '"')) != 0 ||
-           has_zero(w ^ (ones * '\\')) != 0 || has_zero(w ^ (ones * 0xED)) != 0;
+    namespace swar = detail::swar;
+    auto const w = swar::load8(p);
+    return swar::has_byte_below(w, 0x20) || swar::has_byte(w, '"') || swar::has_byte(w, '\\') ||
+           swar::has_byte(w, 0xED);
 }
 
 void append_string(std::string_view s, std::string& out) {
