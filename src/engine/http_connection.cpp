@@ -287,8 +287,13 @@ void http_connection::on_write(boost::system::error_code ec, bool keep_alive) {
     head_.clear();
     if (closed_)
         return;
-    if (ec || !keep_alive) {
+    if (ec) {
         close();
+        return;
+    }
+    if (!keep_alive) {
+        // The client may still be sending (a pipelined request, the rest of a body we refused).
+        linger();
         return;
     }
     wait_for_request();
@@ -386,8 +391,58 @@ void http_connection::answer_and_close(http_response response) {
     response.prepare_payload();
     response_ = std::move(response);
     http::async_write(
-        socket_, response_, [self = shared_from_this()](boost::system::error_code, std::size_t) {
+        socket_, response_, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+            self->response_ = {};
+            if (ec)
+                self->close();
+            else
+                self->linger();
+        });
+}
+
+void http_connection::linger() {
+    if (closed_)
+        return;
+    auto const& options = server_.options;
+    ++generation_;
+    busy_ = false;
+    parked_ = false;
+    // What was read of the refused request is not needed any more.
+    buffer_.clear();
+    boost::system::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    if (ec || options.lingering_time.count() <= 0 ||
+        server_.closing.load(std::memory_order_relaxed)) {
+        close();
+        return;
+    }
+    timer_.expires_after(options.lingering_time);
+    timer_.async_wait([self = shared_from_this(), gen = generation_](boost::system::error_code ec) {
+        if (!ec && gen == self->generation_ && !self->closed_)
             self->close();
+    });
+    discard_input(options.lingering_max_bytes);
+}
+
+void http_connection::discard_input(std::size_t budget) {
+    // Past the byte budget nothing more is read: the client's sends stall on a full window, which
+    // costs us nothing, and the timer ends the connection.
+    if (budget == 0)
+        return;
+    constexpr std::size_t chunk = 16 * 1024;
+    buffer_.clear();
+    socket_.async_read_some(
+        buffer_.prepare(std::min(budget, chunk)),
+        [self = shared_from_this(), gen = generation_, budget](
+            boost::system::error_code ec, std::size_t n) {
+            if (gen != self->generation_ || self->closed_)
+                return;
+            if (ec) {
+                // The client hung up (or reset): nothing is left to protect.
+                self->close();
+                return;
+            }
+            self->discard_input(budget - n);
         });
 }
 
@@ -409,6 +464,7 @@ void http_connection::close() noexcept {
 namespace sio::engine::detail {
 
 void http_connection::close_if_idle() noexcept {
+    // A lingering connection has nothing left to answer: shutdown need not wait for it.
     if (!busy_ && !parked_)
         close();
 }

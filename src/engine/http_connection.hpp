@@ -78,6 +78,10 @@ private:
     void on_write(boost::system::error_code ec, bool keep_alive);
     void arm_timer(std::chrono::milliseconds timeout);
     void answer_and_close(http_response response);
+    /// Ends the connection after an answer without resetting it: half-close, then read and
+    /// discard within the lingering bounds, then close.
+    void linger();
+    void discard_input(std::size_t budget);
 
     server_core& server_;
     std::shared_ptr<server_core> keep_server_;

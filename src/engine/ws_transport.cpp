@@ -61,8 +61,14 @@ void ws_transport::start(std::string response_head) {
     if (has_buffered())
         // Frames the client sent right behind its upgrade request came with it.
         net::post(socket_.get_executor(), [self = shared_from_this()] {
-            if (!self->closed_ && self->consume(self->rbuf_->data(), self->rbuf_->size(), true))
-                self->on_readable();
+            if (self->closed_)
+                return;
+            if (!self->consume(self->rbuf_->data(), self->rbuf_->size(), true)) {
+                if (self->closed_)
+                    return;
+                self->start_draining();
+            }
+            self->on_readable();
         });
     else
         wait_readable();
@@ -113,6 +119,10 @@ void ws_transport::on_readable() {
     // between messages holds no read buffer at all (as uWebSockets shares one receive buffer
     // per loop). A frame that began in an earlier read is completed in rbuf_ instead.
     thread_local std::string scratch(read_chunk, '\0');
+    if (draining_) {
+        drain(scratch.data(), scratch.size());
+        return;
+    }
     while (true) {
         bool const partial = has_buffered();
         std::size_t const have = partial ? rbuf_->size() : 0;
@@ -138,8 +148,13 @@ void ws_transport::on_readable() {
             return;
         }
         if (!consume(
-                partial ? rbuf_->data() : scratch.data(), partial ? rbuf_->size() : n, partial))
+                partial ? rbuf_->data() : scratch.data(), partial ? rbuf_->size() : n, partial)) {
+            if (!closed_) {
+                start_draining();
+                drain(scratch.data(), scratch.size());
+            }
             return;
+        }
         if (n < want)
             break; // the kernel had no more: wait for the next readiness
     }
@@ -233,8 +248,10 @@ void ws_transport::deliver_close(close_reason reason) {
 }
 
 void ws_transport::fail(close_reason reason, std::uint16_t code) {
-    deliver_close(reason);
+    // The code first: the session, told next, would close with 1000 (RFC 6455 §7.4.1: 1009 for
+    // a message too big, 1007 for bad UTF-8, 1002 for a protocol error, as Node's ws).
     close(code);
+    deliver_close(reason);
 }
 
 void ws_transport::send(std::vector<session::out_packet>& packets) {
@@ -395,6 +412,30 @@ void ws_transport::on_write(boost::system::error_code ec) {
 
 void ws_transport::release_write_buffers() noexcept {
     out_.reset();
+}
+
+void ws_transport::start_draining() {
+    draining_ = true;
+    rbuf_.reset();
+    more().discard_budget = server().options.lingering_max_bytes;
+}
+
+void ws_transport::drain(char* scratch, std::size_t size) {
+    auto& budget = more().discard_budget;
+    while (budget > 0) {
+        boost::system::error_code ec;
+        std::size_t const n = socket_.read_some(net::buffer(scratch, std::min(size, budget)), ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            wait_readable();
+            return;
+        }
+        if (ec) {
+            abort(); // the peer ended: nothing is left to protect
+            return;
+        }
+        budget -= n;
+    }
+    // Past the budget nothing more is read; the close timer ends the connection.
 }
 
 void ws_transport::finish_close() {

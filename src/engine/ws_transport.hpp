@@ -69,6 +69,10 @@ private:
     void on_write(boost::system::error_code ec);
     void release_write_buffers() noexcept;
     void finish_close();
+    /// After a frame that ends the parsing (oversized, malformed): reads and drops what the peer
+    /// still sends, within lingering_max_bytes, so that our close frame is not lost to a reset.
+    void start_draining();
+    void drain(char* scratch, std::size_t size);
 
     // The engine whose session this is.
     server_core& server() const noexcept { return *keep_server_; }
@@ -114,6 +118,8 @@ private:
     struct extras {
         std::shared_ptr<server_core> keep_listener;
         std::unique_ptr<net::steady_timer> close_timer;
+        // Once frames are no longer parsed: how many more bytes may be read and dropped.
+        std::size_t discard_budget = 0;
     };
     extras& more() {
         if (!extras_)
@@ -129,6 +135,7 @@ private:
     bool close_requested_ = false; // send a close frame once the queue is empty
     bool close_sent_ = false;
     bool closed_ = false;
+    bool draining_ = false; // no more frames are parsed; input is dropped until the peer ends
     std::uint16_t close_code_ = 1000;
 };
 

@@ -83,6 +83,18 @@ struct server_options {
     std::chrono::milliseconds keep_alive_timeout{5000};
     /// Largest request header accepted, in bytes; over it 431 and close. Default 16 KiB.
     std::size_t max_header_size = 16 * 1024;
+    /// After an answer that ends the connection (413, 431, 400, 408, or any response with
+    /// `Connection: close`), the server half-closes, then keeps reading and discarding what the
+    /// client still sends for at most this long before it closes. Closing with unread input
+    /// would send a reset, and the
+    /// client could lose the answer before reading it (nginx's `lingering_close`). The wait is
+    /// asynchronous: it holds a descriptor, never a thread. 0 closes at once. Default 2000 ms.
+    std::chrono::milliseconds lingering_time{2000};
+    /// At most this many bytes are read and discarded that way per connection; past it the
+    /// server stops reading and closes when `lingering_time` is up (or sooner, if the client
+    /// hangs up). A WebSocket that stops reading frames (an oversized or malformed one) discards
+    /// as much while it waits up to 2 s for the client to end. Default 4 MiB.
+    std::size_t lingering_max_bytes = 4 * 1024 * 1024;
     /// Most TCP connections held at once; beyond it new ones are closed at accept. 0: no limit.
     /// Default 0.
     std::size_t max_connections = 0;
