@@ -87,6 +87,8 @@ public:
     /// Bytes still expected of the frame at the start of the buffer (0 if unknown); lets the
     /// caller grow its buffer once for a large frame.
     std::size_t pending_frame_size() const noexcept { return pending_frame_; }
+    /// Bytes held for a fragmented message in progress (memory accounting, tests).
+    std::size_t reassembly_capacity() const noexcept { return fragments_.capacity(); }
 
 private:
     struct header {
@@ -144,7 +146,13 @@ std::size_t ws_reader::consume(
         bool const ready = accept(h, payload, ec, ev);
         if (ec)
             return used;
-        if (ready && !on_event(ev))
+        if (!ready)
+            continue;
+        bool const reassembled = ev.data.data() == fragments_.data();
+        bool const go_on = on_event(ev);
+        if (reassembled)
+            std::string{}.swap(fragments_); // an idle connection keeps no reassembly buffer
+        if (!go_on)
             return used;
     }
     return used;

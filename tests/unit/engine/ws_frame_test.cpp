@@ -950,6 +950,18 @@ TEST(EngineWsReader, ReassemblesFragmentsSpreadOverReads) {
     EXPECT_EQ(third.events, (std::vector<event>{{ws_opcode::text, "4hello"}}));
 }
 
+TEST(EngineWsReader, GivesTheReassemblyBufferBackOnceTheMessageIsDelivered) {
+    ws_reader reader{default_limit};
+    auto const half = std::string(32 * 1024, 'x');
+    ASSERT_FALSE(consume_all(reader, binary(half, false)).ec);
+    EXPECT_GE(reader.reassembly_capacity(), half.size());
+    auto const r = consume_all(reader, continuation(half));
+    ASSERT_FALSE(r.ec);
+    ASSERT_EQ(r.events.size(), 1u);
+    EXPECT_EQ(r.events[0].data.size(), 2 * half.size());
+    EXPECT_LT(reader.reassembly_capacity(), 64u); // what an empty std::string holds in place
+}
+
 TEST(EngineWsReader, StartsAFreshMessageAfterAFragmentedOne) {
     auto const bytes =
         text("a", false) + continuation("b") + binary("c", false) + continuation("d") + text("e");
