@@ -109,7 +109,7 @@ private:
     socket_list sockets_;
     // Namespaces whose session is being looked up (connection state recovery): rarely any.
     std::unique_ptr<std::vector<std::string>> restoring_;
-    // Until the first CONNECT only (socket.io's connectTimeout).
+    // Until a namespace is joined (socket.io's connectTimeout).
     std::unique_ptr<net::steady_timer> connect_timer_;
 };
 
