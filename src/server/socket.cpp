@@ -63,6 +63,10 @@ struct socket::extras {
     std::vector<std::string> rooms_to_restore;
     std::vector<any_handler> any;
     std::vector<any_handler> any_outgoing;
+    // The ids of `any` and `any_outgoing`, index for index, and the last one given.
+    std::vector<listener_id> any_ids;
+    std::vector<listener_id> any_outgoing_ids;
+    std::uint32_t last_any_id = 0;
     std::vector<disconnect_handler> on_disconnecting;
     std::vector<disconnect_handler> on_disconnect;
     std::vector<packet_middleware> middlewares;
@@ -117,23 +121,25 @@ std::vector<std::string> socket::rooms() const {
 struct socket::handler_list::block {
     std::uint32_t refs;
     std::uint32_t size;
+    std::uint32_t last_id;
 };
 
 struct socket::handler_list::slot {
     event_handler fn;
     std::uint32_t name_offset;    // from the block's start
     std::uint32_t name_size_once; // the name's size; the top bit: once
+    listener_id id;
 };
 
 namespace {
-constexpr std::size_t slots_offset = 8;
+constexpr std::size_t slots_offset = 16;
 constexpr std::uint32_t once_bit = std::uint32_t{1} << 31;
 } // namespace
 
-socket::handler_list::handler_list(std::span<handler_entry> entries) {
+socket::handler_list::handler_list(std::span<handler_entry> entries, std::uint32_t last_id) {
     static_assert(sizeof(block) <= slots_offset && slots_offset % alignof(slot) == 0);
-    if (entries.empty())
-        return;
+    if (entries.empty() && last_id == 0)
+        return; // with no handler left, the block stays for last_id: no id is given twice
     std::size_t names = 0;
     for (auto const& e : entries)
         names += e.event.size();
@@ -141,14 +147,15 @@ socket::handler_list::handler_list(std::span<handler_entry> entries) {
     if (names_offset + names >= once_bit)
         throw std::length_error("sio: event names too long");
     auto* mem = static_cast<char*>(::operator new(names_offset + names));
-    block_ = ::new (mem) block{1, static_cast<std::uint32_t>(entries.size())};
+    block_ = ::new (mem) block{1, static_cast<std::uint32_t>(entries.size()), last_id};
     auto* out = slots();
     std::size_t at = names_offset;
     for (auto& e : entries) {
         ::new (out++) slot{
             std::move(e.fn),
             static_cast<std::uint32_t>(at),
-            static_cast<std::uint32_t>(e.event.size()) | (e.once ? once_bit : 0)};
+            static_cast<std::uint32_t>(e.event.size()) | (e.once ? once_bit : 0),
+            e.id};
         if (!e.event.empty())
             std::memcpy(mem + at, e.event.data(), e.event.size());
         at += e.event.size();
@@ -197,40 +204,117 @@ event_handler const& socket::handler_list::fn(std::size_t i) const noexcept {
     return slots()[i].fn;
 }
 
-void socket::add_handler(std::string event, event_handler h, bool once) {
+listener_id socket::handler_list::id(std::size_t i) const noexcept {
+    return slots()[i].id;
+}
+
+std::uint32_t socket::handler_list::last_id() const noexcept {
+    return block_ ? block_->last_id : 0;
+}
+
+listener_id socket::add_handler(std::string event, event_handler h, bool once) {
     std::vector<handler_entry> all;
     all.reserve(handlers_.size() + 1);
     for (std::size_t i = 0; i < handlers_.size(); ++i)
-        all.push_back({handlers_.event(i), handlers_.fn(i), handlers_.once(i)});
-    all.push_back({event, std::move(h), once});
-    handlers_ = handler_list{all};
+        all.push_back({handlers_.event(i), handlers_.fn(i), handlers_.once(i), handlers_.id(i)});
+    auto const id = handlers_.last_id() + 1;
+    all.push_back({event, std::move(h), once, listener_id{id}});
+    handlers_ = handler_list{all, id};
+    return listener_id{id};
 }
 
 template <class Pred> void socket::remove_handlers(Pred pred) {
     std::vector<handler_entry> kept;
     bool removed = false;
     for (std::size_t i = 0; i < handlers_.size(); ++i) {
-        if (pred(handlers_.event(i), handlers_.once(i)))
+        if (pred(handlers_.event(i), handlers_.once(i), handlers_.id(i)))
             removed = true;
         else
-            kept.push_back({handlers_.event(i), handlers_.fn(i), handlers_.once(i)});
+            kept.push_back(
+                {handlers_.event(i), handlers_.fn(i), handlers_.once(i), handlers_.id(i)});
     }
     if (removed)
-        handlers_ = handler_list{kept};
+        handlers_ = handler_list{kept, handlers_.last_id()};
 }
 
 socket& socket::off(std::string_view event) {
-    remove_handlers([event](std::string_view e, bool) { return e == event; });
+    remove_handlers([event](std::string_view e, bool, listener_id) { return e == event; });
     return *this;
 }
 
-socket& socket::on_any(any_handler h) {
-    more().any.push_back(std::move(h));
+socket& socket::off(std::string_view event, listener_id id) {
+    remove_handlers(
+        [event, id](std::string_view e, bool, listener_id i) { return e == event && i == id; });
     return *this;
 }
 
-socket& socket::on_any_outgoing(any_handler h) {
-    more().any_outgoing.push_back(std::move(h));
+listener_id socket::add_any(
+    std::vector<any_handler>& all,
+    std::vector<listener_id>& ids,
+    std::uint32_t& last,
+    any_handler h,
+    bool first) {
+    listener_id const id{++last};
+    all.insert(first ? all.begin() : all.end(), std::move(h));
+    ids.insert(first ? ids.begin() : ids.end(), id);
+    return id;
+}
+
+void socket::remove_any(
+    std::vector<any_handler>& all, std::vector<listener_id>& ids, std::optional<listener_id> id) {
+    if (!id) {
+        all.clear();
+        ids.clear();
+        return;
+    }
+    auto const it = std::find(ids.begin(), ids.end(), *id);
+    if (it == ids.end())
+        return;
+    all.erase(all.begin() + (it - ids.begin()));
+    ids.erase(it);
+}
+
+listener_id socket::on_any(any_handler h) {
+    auto& m = more();
+    return add_any(m.any, m.any_ids, m.last_any_id, std::move(h), false);
+}
+
+listener_id socket::prepend_any(any_handler h) {
+    auto& m = more();
+    return add_any(m.any, m.any_ids, m.last_any_id, std::move(h), true);
+}
+
+socket& socket::off_any() {
+    if (extras_)
+        remove_any(extras_->any, extras_->any_ids, std::nullopt);
+    return *this;
+}
+
+socket& socket::off_any(listener_id id) {
+    if (extras_)
+        remove_any(extras_->any, extras_->any_ids, id);
+    return *this;
+}
+
+listener_id socket::on_any_outgoing(any_handler h) {
+    auto& m = more();
+    return add_any(m.any_outgoing, m.any_outgoing_ids, m.last_any_id, std::move(h), false);
+}
+
+listener_id socket::prepend_any_outgoing(any_handler h) {
+    auto& m = more();
+    return add_any(m.any_outgoing, m.any_outgoing_ids, m.last_any_id, std::move(h), true);
+}
+
+socket& socket::off_any_outgoing() {
+    if (extras_)
+        remove_any(extras_->any_outgoing, extras_->any_outgoing_ids, std::nullopt);
+    return *this;
+}
+
+socket& socket::off_any_outgoing(listener_id id) {
+    if (extras_)
+        remove_any(extras_->any_outgoing, extras_->any_outgoing_ids, id);
     return *this;
 }
 
@@ -489,7 +573,7 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
     if (!found)
         return;
     if (once)
-        remove_handlers([&](std::string_view e, bool o) { return o && e == event; });
+        remove_handlers([&](std::string_view e, bool o, listener_id) { return o && e == event; });
     auto self = shared_from_this();
     for (std::size_t i = 0; i < list.size(); ++i) {
         if (!connected_)

@@ -6,9 +6,19 @@
 // "/"         echo (...args, ack)          ack(...args)
 // "/private"  refuses every connection: connect_error "not allowed"
 // "/stall"    a middleware that never answers: the connection stays pending
+// "/listeners" on connection: "tick" handlers a, b (emit got "a" / "b") and c (once, emits
+//             got "c"); any-listeners p (prepended), x and y (each emits any [name, event]);
+//             outgoing listeners o0 (prepended) and o1 (each logs {by, event, args})
+//   off-tick (which, ack)        which: "a" off("tick", id of a), "all" off("tick")
+//   off-any (which, ack)         which: "x" off_any(id of x), "all" off_any()
+//   off-outgoing (which, ack)    which: "o1" off_any_outgoing(id of o1), "all" off_any_outgoing()
+//   say (ack)                    emits "said" 1 to the sender, then acks
+//   outgoing-log (ack)           ack(what the outgoing listeners logged), and clears it
 #include <sio/server.hpp>
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -16,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -25,6 +36,69 @@ std::vector<sio::next> stalled;
 
 void on_root_connection(sio::socket& s) {
     s.on("echo", [](sio::socket&, sio::message const& msg, sio::ack ack) { ack.send(msg); });
+}
+
+std::string string_arg(sio::message const& msg, std::size_t i) {
+    if (i < msg.size() && msg[i].is_string())
+        return std::string{msg[i].get_string()};
+    return {};
+}
+
+// The outgoing listeners' log, in the socket's json_data (an array).
+sio::any_handler log_outgoing(std::string by) {
+    return [by](sio::socket& s, std::string_view event, sio::message const& args) {
+        auto& log = s.json_data();
+        if (!log.is_array())
+            log = boost::json::array{};
+        log.as_array().emplace_back(
+            boost::json::object{{"by", by}, {"event", event}, {"args", args.args()}});
+    };
+}
+
+void on_listeners_connection(sio::socket& s) {
+    auto const a = s.on("tick", [](sio::socket& s) { s.emit("got", "a"); });
+    s.on("tick", [](sio::socket& s) { s.emit("got", "b"); });
+    s.once("tick", [](sio::socket& s) { s.emit("got", "c"); });
+    auto const any = [](std::string name) {
+        return [name](sio::socket& s, std::string_view event, sio::message const&) {
+            s.emit("any", name, event);
+        };
+    };
+    auto const x = s.on_any(any("x"));
+    s.on_any(any("y"));
+    s.prepend_any(any("p"));
+    auto const o1 = s.on_any_outgoing(log_outgoing("o1"));
+    s.prepend_any_outgoing(log_outgoing("o0"));
+
+    s.on("off-tick", [a](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        if (string_arg(msg, 0) == "a")
+            s.off("tick", a);
+        else if (string_arg(msg, 0) == "all")
+            s.off("tick");
+        ack(true);
+    });
+    s.on("off-any", [x](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        if (string_arg(msg, 0) == "x")
+            s.off_any(x);
+        else if (string_arg(msg, 0) == "all")
+            s.off_any();
+        ack(true);
+    });
+    s.on("off-outgoing", [o1](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        if (string_arg(msg, 0) == "o1")
+            s.off_any_outgoing(o1);
+        else if (string_arg(msg, 0) == "all")
+            s.off_any_outgoing();
+        ack(true);
+    });
+    s.on("say", [](sio::socket& s, sio::message const&, sio::ack ack) {
+        s.emit("said", 1);
+        ack(true);
+    });
+    s.on("outgoing-log", [](sio::socket& s, sio::message const&, sio::ack ack) {
+        auto log = std::exchange(s.json_data(), boost::json::array{});
+        ack(log.is_array() ? log : boost::json::array{});
+    });
 }
 
 } // namespace
@@ -51,6 +125,7 @@ int main(int argc, char** argv) {
     io.of("/private").use([](sio::socket&, sio::next next) {
         next(sio::connect_error{"not allowed", {}});
     });
+    io.of("/listeners").on_connection(on_listeners_connection);
     io.of("/stall").use([](sio::socket&, sio::next next) { stalled.push_back(std::move(next)); });
 
     auto const endpoint = io.listen("127.0.0.1", port);

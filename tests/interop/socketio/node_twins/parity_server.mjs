@@ -22,6 +22,50 @@ io.on("connection", (socket) => {
     });
 });
 
+function logOutgoing(socket, by) {
+    return (event, ...args) => socket.data.log.push({ by, event, args });
+}
+
+io.of("/listeners").on("connection", (socket) => {
+    socket.data.log = [];
+    const a = () => socket.emit("got", "a");
+    socket.on("tick", a);
+    socket.on("tick", () => socket.emit("got", "b"));
+    socket.once("tick", () => socket.emit("got", "c"));
+    const any = (name) => (event) => socket.emit("any", name, event);
+    const x = any("x");
+    socket.onAny(x);
+    socket.onAny(any("y"));
+    socket.prependAny(any("p"));
+    const o1 = logOutgoing(socket, "o1");
+    socket.onAnyOutgoing(o1);
+    socket.prependAnyOutgoing(logOutgoing(socket, "o0"));
+
+    socket.on("off-tick", (which, ack) => {
+        if (which === "a") socket.off("tick", a);
+        else if (which === "all") socket.removeAllListeners("tick");
+        ack(true);
+    });
+    socket.on("off-any", (which, ack) => {
+        if (which === "x") socket.offAny(x);
+        else if (which === "all") socket.offAny();
+        ack(true);
+    });
+    socket.on("off-outgoing", (which, ack) => {
+        if (which === "o1") socket.offAnyOutgoing(o1);
+        else if (which === "all") socket.offAnyOutgoing();
+        ack(true);
+    });
+    socket.on("say", (ack) => {
+        socket.emit("said", 1);
+        ack(true);
+    });
+    socket.on("outgoing-log", (ack) => {
+        ack(socket.data.log);
+        socket.data.log = [];
+    });
+});
+
 io.of("/private").use((socket, next) => next(new Error("not allowed")));
 io.of("/stall").use(() => {});
 
