@@ -297,9 +297,13 @@ void client::finish_connect(
     }
     connect_timer_.reset(); // a namespace is joined: cancels its wait, and no timer is kept
     s->on_connect_complete();
-    // What it missed, after its CONNECT, in the order its old shard delivered it.
-    for (auto const& packet : missed)
-        s->deliver(*packet);
+    // What it missed, after its CONNECT, in the order its old shard delivered it; written as
+    // is, as Node's socket.packet() does, without calling the outgoing listeners again.
+    for (auto const& packet : missed) {
+        if (!s->connected())
+            break;
+        send(*packet, false);
+    }
 }
 
 send_status client::send(encoded_packet const& packet, bool is_volatile, bool compress) {

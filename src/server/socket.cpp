@@ -1,4 +1,5 @@
 #include <sio/core/log.hpp>
+#include <sio/parser/decode.hpp>
 #include <sio/parser/encode.hpp>
 #include <sio/parser/json.hpp>
 #include <sio/parser/packet.hpp>
@@ -375,20 +376,21 @@ send_status socket::emit_message(message m, bool is_volatile, bool compress) {
     }
     if (!connected_ || !client_)
         return send_status::closed;
-    if (extras_ && !extras_->any_outgoing.empty()) {
-        message view = m.slice(1);
-        for (auto& h : std::vector<any_handler>{extras_->any_outgoing})
-            guarded(*this, event, [&] { h(*this, event, view); });
-    }
     if (nsp_->server().options().connection_state_recovery) {
         // As socket.io: through the adapter to the socket's own room, so it is logged with an
-        // offset and replayed if the connection drops before it arrives.
+        // offset and replayed if the connection drops before it arrives (the outgoing listeners
+        // run on delivery, and see the offset, as Node's).
         broadcast_options own;
         own.rooms.push_back(id_);
         own.is_volatile = is_volatile;
         own.compress = compress;
         broadcast_operator{*nsp_, std::move(own)}.emit_message(std::move(m));
         return send_status::sent;
+    }
+    if (extras_ && !extras_->any_outgoing.empty()) {
+        message view = m.slice(1);
+        for (auto& h : std::vector<any_handler>{extras_->any_outgoing})
+            guarded(*this, event, [&] { h(*this, event, view); });
     }
     parser::packet p;
     p.type = parser::packet_type::event;
@@ -400,7 +402,28 @@ send_status socket::emit_message(message m, bool is_volatile, bool compress) {
 send_status socket::deliver(encoded_packet const& packet, bool is_volatile, bool compress) {
     if (!connected_ || !client_)
         return send_status::closed;
+    if (extras_ && !extras_->any_outgoing.empty())
+        notify_outgoing(packet);
     return client_->send(packet, is_volatile, compress);
+}
+
+void socket::notify_outgoing(encoded_packet const& packet) {
+    // The packet was encoded once for every recipient; only a socket with outgoing listeners
+    // pays for decoding it (Node hands them the packet's data, as socket.io's adapter does).
+    auto decoded =
+        parser::decode_text(packet.text.view(), {.max_attachments = packet.attachments.size()});
+    if (!decoded || !decoded->data.is_array() ||
+        decoded->attachments.size() != packet.attachments.size())
+        return;
+    message m{std::move(decoded->data.as_array())};
+    m.attachments = packet.attachments;
+    auto const name = m.front_string();
+    if (!name)
+        return;
+    std::string const event{*name};
+    message view = m.slice(1);
+    for (auto& h : std::vector<any_handler>{extras_->any_outgoing})
+        guarded(*this, event, [&] { h(*this, event, view); });
 }
 
 void socket::expect_ack(std::uint64_t id, std::function<void(message)> on_ack) {

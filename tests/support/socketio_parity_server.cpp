@@ -1,7 +1,8 @@
 // socketio_parity_server: behaviours where sio follows npm socket.io 4.8 to the letter, for
 // tests/interop/socketio/parity_*.test.mjs, through the public API only (its Node twin is
 // node_twins/parity_server.mjs). Usage: socketio_parity_server --port P [--connect-timeout-ms N]
-// (port 0 picks a free port). SIO_TEST_LOG=1 logs to stderr.
+// [--recovery] (port 0 picks a free port; --recovery turns connection state recovery on).
+// SIO_TEST_LOG=1 logs to stderr.
 //
 // "/"         echo (...args, ack)          ack(...args)
 // "/private"  refuses every connection: connect_error "not allowed"
@@ -14,6 +15,13 @@
 //   off-outgoing (which, ack)    which: "o1" off_any_outgoing(id of o1), "all" off_any_outgoing()
 //   say (ack)                    emits "said" 1 to the sender, then acks
 //   outgoing-log (ack)           ack(what the outgoing listeners logged), and clears it
+// "/outgoing" no listener until asked:
+//   watch (ack)                  adds an outgoing listener w, which logs {by, event, args}
+//   outgoing-log (ack)           as above
+//   join (room, ack)             s.join(room)
+//   send ({to, event, room}, ack)  to "all": nsp.emit(event, 1); "room": nsp.to(room).emit;
+//                                "others": s.broadcast().emit; "self": s.emit; then acks
+//   send-with-ack (event, ack)   nsp.timeout(2 s).emit_with_ack(event), acks the reply count
 #include <sio/server.hpp>
 
 #include <boost/asio/signal_set.hpp>
@@ -101,6 +109,49 @@ void on_listeners_connection(sio::socket& s) {
     });
 }
 
+void on_outgoing_connection(sio::socket& s) {
+    s.on("watch", [](sio::socket& s, sio::message const&, sio::ack ack) {
+        s.on_any_outgoing(log_outgoing("w"));
+        ack(true);
+    });
+    s.on("outgoing-log", [](sio::socket& s, sio::message const&, sio::ack ack) {
+        auto log = std::exchange(s.json_data(), boost::json::array{});
+        ack(log.is_array() ? log : boost::json::array{});
+    });
+    s.on("join", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        s.join(string_arg(msg, 0));
+        ack(true);
+    });
+    s.on("send", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        auto const* o = msg.empty() ? nullptr : msg[0].if_object();
+        auto const field = [o](char const* key) {
+            auto const* v = o ? o->if_contains(key) : nullptr;
+            return v && v->is_string() ? std::string{v->get_string()} : std::string{};
+        };
+        auto const to = field("to");
+        auto const event = field("event");
+        if (to == "all")
+            s.nsp().emit(event, 1);
+        else if (to == "room")
+            s.nsp().to(field("room")).emit(event, 1);
+        else if (to == "others")
+            s.broadcast().emit(event, 1);
+        else if (to == "self")
+            s.emit(event, 1);
+        ack(true);
+    });
+    s.on("send-with-ack", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        s.nsp()
+            .timeout(std::chrono::seconds{2})
+            .emit_with_ack(
+                string_arg(msg, 0),
+                sio::message{},
+                [ack](boost::system::error_code, std::vector<sio::message> replies) {
+                    ack(replies.size());
+                });
+    });
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -112,6 +163,8 @@ int main(int argc, char** argv) {
             port = static_cast<unsigned short>(std::stoi(argv[++i]));
         else if (arg == "--connect-timeout-ms" && i + 1 < argc)
             options.connect_timeout = std::chrono::milliseconds{std::stol(argv[++i])};
+        else if (arg == "--recovery")
+            options.connection_state_recovery = sio::recovery_options{};
     }
     if (char const* v = std::getenv("SIO_TEST_LOG"); v && *v && std::string_view{v} != "0")
         sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::debug);
@@ -126,6 +179,7 @@ int main(int argc, char** argv) {
         next(sio::connect_error{"not allowed", {}});
     });
     io.of("/listeners").on_connection(on_listeners_connection);
+    io.of("/outgoing").on_connection(on_outgoing_connection);
     io.of("/stall").use([](sio::socket&, sio::next next) { stalled.push_back(std::move(next)); });
 
     auto const endpoint = io.listen("127.0.0.1", port);

@@ -147,8 +147,8 @@ public:
     /// Removes every any-listener, or the one named by `id` (Node's offAny()/offAny(fn)).
     socket& off_any();
     socket& off_any(listener_id id);
-    /// Runs for every event this socket emits (Node's onAnyOutgoing / prependAnyOutgoing /
-    /// offAnyOutgoing).
+    /// Runs for every event sent to this client, its own emits and the broadcasts that reach it
+    /// (Node's onAnyOutgoing / prependAnyOutgoing / offAnyOutgoing).
     listener_id on_any_outgoing(any_handler h);
     listener_id prepend_any_outgoing(any_handler h);
     socket& off_any_outgoing();
@@ -195,8 +195,9 @@ public:
     /// connection ("forced server close" for every socket of it).
     void disconnect(bool close = false);
 
-    /// For adapters: queue an encoded packet for this client. Volatile packets are dropped when
-    /// the client is over its send limit. Own shard only.
+    /// For adapters: queue an encoded packet for this client, after calling the socket's
+    /// outgoing listeners (decoding the packet for them, only if it has any). Volatile packets
+    /// are dropped when the client is over its send limit. Own shard only.
     send_status
     deliver(encoded_packet const& packet, bool is_volatile = false, bool compress = true);
     /// For adapters: register a pending broadcast ack under `id`.
@@ -243,6 +244,7 @@ private:
         std::optional<std::chrono::milliseconds> timeout,
         ack_handler handler);
     void send_ack(std::uint64_t id, message args);
+    void notify_outgoing(encoded_packet const& packet);
 
     // From the client.
     void on_connect_complete();

@@ -13,7 +13,10 @@ function flag(name, fallback) {
 
 const port = flag("--port", 3000);
 const httpServer = createServer();
-const io = new Server(httpServer, { connectTimeout: flag("--connect-timeout-ms", 45000) });
+const io = new Server(httpServer, {
+    connectTimeout: flag("--connect-timeout-ms", 45000),
+    ...(process.argv.includes("--recovery") ? { connectionStateRecovery: {} } : {}),
+});
 
 io.on("connection", (socket) => {
     socket.on("echo", (...args) => {
@@ -63,6 +66,34 @@ io.of("/listeners").on("connection", (socket) => {
     socket.on("outgoing-log", (ack) => {
         ack(socket.data.log);
         socket.data.log = [];
+    });
+});
+
+const outgoing = io.of("/outgoing");
+outgoing.on("connection", (socket) => {
+    socket.data.log = [];
+    socket.on("watch", (ack) => {
+        socket.onAnyOutgoing(logOutgoing(socket, "w"));
+        ack(true);
+    });
+    socket.on("outgoing-log", (ack) => {
+        ack(socket.data.log);
+        socket.data.log = [];
+    });
+    socket.on("join", (room, ack) => {
+        socket.join(room);
+        ack(true);
+    });
+    socket.on("send", ({ to, event, room }, ack) => {
+        if (to === "all") outgoing.emit(event, 1);
+        else if (to === "room") outgoing.to(room).emit(event, 1);
+        else if (to === "others") socket.broadcast.emit(event, 1);
+        else if (to === "self") socket.emit(event, 1);
+        ack(true);
+    });
+    socket.on("send-with-ack", async (event, ack) => {
+        const replies = await outgoing.timeout(2000).emitWithAck(event).catch(() => []);
+        ack(replies.length);
     });
 });
 
