@@ -309,6 +309,10 @@ void client::finish_connect(
 send_status client::send(encoded_packet const& packet, bool is_volatile, bool compress) {
     if (!session_)
         return send_status::closed;
+    // As socket.io: a volatile packet goes only if the transport can write it at once.
+    if (is_volatile && !session_->is_writable())
+        return send_status::dropped;
+    // The bound is the last resort, for what is not volatile.
     if (session_->buffered_bytes() > server_.options.max_buffered_bytes) {
         if (is_volatile)
             return send_status::dropped;

@@ -28,7 +28,8 @@ public:
     void on_message(std::string_view data, bool binary);
     void on_close(engine::close_reason reason);
 
-    /// Queues an encoded packet, enforcing max_buffered_bytes.
+    /// Queues an encoded packet, enforcing max_buffered_bytes; a volatile one only when the
+    /// transport is writable (socket.io's rule).
     send_status send(encoded_packet const& packet, bool is_volatile, bool compress = true);
     /// Encodes and queues a packet of this connection only.
     send_status send(parser::packet const& packet, bool is_volatile = false, bool compress = true);

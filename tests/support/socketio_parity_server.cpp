@@ -5,6 +5,8 @@
 // SIO_TEST_LOG=1 logs to stderr.
 //
 // "/"         echo (...args, ack)          ack(...args)
+//             burst ({count, all}, ack)    emits "v" 0..count-1 volatile, in one go, to the
+//                                          sender (or with all, to the namespace), then acks
 // "/private"  refuses every connection: connect_error "not allowed"
 // "/stall"    a middleware that never answers: the connection stays pending
 // "/listeners" on connection: "tick" handlers a, b (emit got "a" / "b") and c (once, emits
@@ -29,6 +31,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -44,6 +47,19 @@ std::vector<sio::next> stalled;
 
 void on_root_connection(sio::socket& s) {
     s.on("echo", [](sio::socket&, sio::message const& msg, sio::ack ack) { ack.send(msg); });
+    s.on("burst", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        auto const* o = msg.empty() ? nullptr : msg[0].if_object();
+        auto const* count = o ? o->if_contains("count") : nullptr;
+        auto const n = count && count->is_int64() ? count->get_int64() : 0;
+        bool const all = o && o->contains("all") && o->at("all") == true;
+        for (std::int64_t i = 0; i < n; ++i) {
+            if (all)
+                s.nsp().volatile_().emit("v", i);
+            else
+                s.volatile_().emit("v", i);
+        }
+        ack(true);
+    });
 }
 
 std::string string_arg(sio::message const& msg, std::size_t i) {

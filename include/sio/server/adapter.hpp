@@ -65,7 +65,7 @@ struct broadcast_options {
     std::vector<std::string> except{};
     /// Only this process, never other nodes of a cluster.
     bool local = false;
-    /// May be dropped for a client whose send queue is full.
+    /// Dropped for a client whose transport is not writable (socket.io's volatile).
     bool is_volatile = false;
     /// Compression hint (permessage-deflate / polling compression).
     bool compress = true;

@@ -59,7 +59,7 @@ struct handshake {
 /// How a send went, for callers that care about backpressure.
 enum class send_status {
     sent,         ///< queued for the client
-    dropped,      ///< volatile and the client's queue was full: not sent
+    dropped,      ///< volatile and the transport was not writable (as Node): not sent
     disconnected, ///< the client was over max_buffered_bytes and has been disconnected
     closed,       ///< the socket is no longer connected
     invalid,      ///< a reserved event name; nothing sent
@@ -197,7 +197,7 @@ public:
 
     /// For adapters: queue an encoded packet for this client, after calling the socket's
     /// outgoing listeners (decoding the packet for them, only if it has any). Volatile packets
-    /// are dropped when the client is over its send limit. Own shard only.
+    /// are dropped when the transport is not writable. Own shard only.
     send_status
     deliver(encoded_packet const& packet, bool is_volatile = false, bool compress = true);
     /// For adapters: register a pending broadcast ack under `id`.

@@ -23,6 +23,13 @@ io.on("connection", (socket) => {
         const ack = args.pop();
         ack(...args);
     });
+    socket.on("burst", ({ count, all }, ack) => {
+        for (let i = 0; i < count; i++) {
+            if (all) io.volatile.emit("v", i);
+            else socket.volatile.emit("v", i);
+        }
+        ack(true);
+    });
 });
 
 function logOutgoing(socket, by) {
