@@ -10,7 +10,9 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <memory>
 #include <new>
@@ -43,6 +45,39 @@ bool reserved(std::string_view event) {
 }
 
 } // namespace
+
+boost::json::object handshake::to_json() const {
+    boost::json::object headers;
+    for (auto const [name, value] : request->headers()) {
+        auto [it, fresh] = headers.emplace(name, value);
+        if (!fresh) {
+            auto& joined = it->value().as_string();
+            joined.append(", ");
+            joined.append(value);
+        }
+    }
+    boost::json::object query;
+    for (auto const [name, value] : request->query())
+        query[name] = value;
+    auto const issued = std::chrono::system_clock::to_time_t(time());
+    std::tm utc{};
+    gmtime_r(&issued, &utc);
+    char date[80];
+    auto const size = std::strftime(
+        date, sizeof date, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &utc);
+    bool const xdomain = header("origin").has_value();
+    return boost::json::object{
+        {"headers", std::move(headers)},
+        {"time", std::string_view{date, size}},
+        {"address", address()},
+        {"xdomain", xdomain},
+        {"secure", secure()},
+        {"issued",
+         std::chrono::duration_cast<std::chrono::milliseconds>(time().time_since_epoch()).count()},
+        {"url", request->target()},
+        {"query", std::move(query)},
+        {"auth", auth}};
+}
 
 struct ack::state {
     std::weak_ptr<socket> owner;

@@ -7,6 +7,10 @@
 // "/"         echo (...args, ack)          ack(...args)
 //             burst ({count, all}, ack)    emits "v" 0..count-1 volatile, in one go, to the
 //                                          sender (or with all, to the namespace), then acks
+//             remote ({op, id, room, close}, ack)  finds socket `id` with io.fetch_sockets and,
+//                                          op "info": acks {id, rooms, handshake}; "emit":
+//                                          emits remote-hello 1 to it; "join" / "leave" room;
+//                                          "disconnect" (close); then acks true (null: no such)
 // "/private"  refuses every connection: connect_error "not allowed"
 // "/stall"    a middleware that never answers: the connection stays pending
 // "/listeners" on connection: "tick" handlers a, b (emit got "a" / "b") and c (once, emits
@@ -47,6 +51,39 @@ std::vector<sio::next> stalled;
 
 void on_root_connection(sio::socket& s) {
     s.on("echo", [](sio::socket&, sio::message const& msg, sio::ack ack) { ack.send(msg); });
+    s.on("remote", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        auto const* o = msg.empty() ? nullptr : msg[0].if_object();
+        if (!o)
+            return ack(nullptr);
+        auto const field = [o](char const* key) {
+            auto const* v = o->if_contains(key);
+            return v && v->is_string() ? std::string{v->get_string()} : std::string{};
+        };
+        bool const close = o->contains("close") && o->at("close") == true;
+        s.nsp().fetch_sockets(
+            [ack, op = field("op"), id = field("id"), room = field("room"), close](
+                std::vector<sio::socket_info> sockets) {
+                for (auto const& r : sockets) {
+                    if (r.id != id)
+                        continue;
+                    if (op == "info")
+                        return ack(boost::json::object{
+                            {"id", r.id},
+                            {"rooms", boost::json::value_from(r.rooms)},
+                            {"handshake", r.handshake}});
+                    if (op == "emit")
+                        r.emit("remote-hello", 1);
+                    else if (op == "join")
+                        r.join(room);
+                    else if (op == "leave")
+                        r.leave(room);
+                    else if (op == "disconnect")
+                        r.disconnect(close);
+                    return ack(true);
+                }
+                ack(nullptr);
+            });
+    });
     s.on("burst", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
         auto const* o = msg.empty() ? nullptr : msg[0].if_object();
         auto const* count = o ? o->if_contains("count") : nullptr;

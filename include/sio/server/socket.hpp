@@ -54,6 +54,10 @@ struct handshake {
     std::string_view address() const noexcept { return request->remote_address(); }
     std::chrono::system_clock::time_point time() const noexcept { return request->time(); }
     bool secure() const noexcept { return request->secure(); }
+    /// As Node's socket.handshake object: {headers, time (Date's toString, UTC), address,
+    /// xdomain (an Origin header was sent), secure, issued (ms since the epoch), url, query,
+    /// auth}. Repeated headers are joined with ", ", as Node's IncomingMessage does.
+    boost::json::object to_json() const;
 };
 
 /// How a send went, for callers that care about backpressure.

@@ -23,6 +23,16 @@ io.on("connection", (socket) => {
         const ack = args.pop();
         ack(...args);
     });
+    socket.on("remote", async ({ op, id, room, close }, ack) => {
+        const r = (await io.fetchSockets()).find((s) => s.id === id);
+        if (!r) return ack(null);
+        if (op === "info") return ack({ id: r.id, rooms: [...r.rooms], handshake: r.handshake });
+        if (op === "emit") r.emit("remote-hello", 1);
+        else if (op === "join") r.join(room);
+        else if (op === "leave") r.leave(room);
+        else if (op === "disconnect") r.disconnect(close === true);
+        ack(true);
+    });
     socket.on("burst", ({ count, all }, ack) => {
         for (let i = 0; i < count; i++) {
             if (all) io.volatile.emit("v", i);
