@@ -54,6 +54,16 @@ std::size_t session::buffered_bytes() const noexcept {
     return queued_bytes_ + (ws_ ? ws_->buffered_bytes() : 0);
 }
 
+bool session::is_writable() const noexcept {
+    // Something queued in this turn is what Node would already be writing: its first packet
+    // makes the transport unwritable until the write completes (WebSocket) or the next GET.
+    if (state_ != state::open || !queue_.empty())
+        return false;
+    if (poll_)
+        return poll_->pending_get != nullptr;
+    return ws_ && ws_->buffered_bytes() == 0;
+}
+
 void session::open(std::shared_ptr<detail::ws_transport> ws) {
     if (ws) {
         ws_ = std::move(ws);

@@ -175,7 +175,12 @@ void broadcast_operator::emit_with_ack(
 }
 
 void broadcast_operator::fetch_sockets(std::function<void(std::vector<socket_info>)> done) const {
-    nsp_->adapter().fetch_sockets(opts_, std::move(done));
+    nsp_->adapter().fetch_sockets(
+        opts_, [n = nsp_, done = std::move(done)](std::vector<socket_info> sockets) {
+            for (auto& s : sockets)
+                s.nsp = n;
+            done(std::move(sockets));
+        });
 }
 
 void broadcast_operator::sockets_join(std::vector<std::string> rooms) const {
@@ -188,6 +193,32 @@ void broadcast_operator::sockets_leave(std::vector<std::string> rooms) const {
 
 void broadcast_operator::disconnect_sockets(bool close) const {
     nsp_->adapter().disconnect_sockets(opts_, close);
+}
+
+// RemoteSocket's operations: to the socket's own room, as Node's BroadcastOperator(adapter,
+// {id}).
+void socket_info::emit_message(message m) const {
+    if (nsp)
+        broadcast_operator{*nsp}.to(id).emit_message(std::move(m));
+}
+
+void socket_info::join(std::string room) const {
+    join(std::vector<std::string>{std::move(room)});
+}
+
+void socket_info::join(std::vector<std::string> rooms) const {
+    if (nsp)
+        broadcast_operator{*nsp}.in(id).sockets_join(std::move(rooms));
+}
+
+void socket_info::leave(std::string room) const {
+    if (nsp)
+        broadcast_operator{*nsp}.in(id).sockets_leave({std::move(room)});
+}
+
+void socket_info::disconnect(bool close) const {
+    if (nsp)
+        broadcast_operator{*nsp}.in(id).disconnect_sockets(close);
 }
 
 } // namespace sio

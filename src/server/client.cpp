@@ -108,8 +108,12 @@ void client::start() {
     connect_timer_->async_wait([weak = weak_from_this()](boost::system::error_code ec) {
         if (ec)
             return;
-        // socket.io: a connection that joins no namespace in time is closed.
-        if (auto self = weak.lock(); self && self->sockets_.empty())
+        // socket.io: a connection that joins no namespace in time is closed, whatever CONNECTs
+        // it sent (refused ones, or ones whose middlewares have not answered yet).
+        auto self = weak.lock();
+        if (self && std::none_of(self->sockets_.begin(), self->sockets_.end(), [](auto const& s) {
+                return s->connected();
+            }))
             self->close(disconnect_reason::forced_close);
     });
 }
@@ -184,7 +188,6 @@ void client::on_packet(parser::packet&& p) {
 }
 
 void client::connect(std::string name, boost::json::value auth) {
-    connect_timer_.reset(); // cancels its wait; a connected client keeps no timer
     if (find(name) != sockets_.end())
         return;
     boost::json::object auth_object;
@@ -292,15 +295,24 @@ void client::finish_connect(
         send(refusal);
         return;
     }
+    connect_timer_.reset(); // a namespace is joined: cancels its wait, and no timer is kept
     s->on_connect_complete();
-    // What it missed, after its CONNECT, in the order its old shard delivered it.
-    for (auto const& packet : missed)
-        s->deliver(*packet);
+    // What it missed, after its CONNECT, in the order its old shard delivered it; written as
+    // is, as Node's socket.packet() does, without calling the outgoing listeners again.
+    for (auto const& packet : missed) {
+        if (!s->connected())
+            break;
+        send(*packet, false);
+    }
 }
 
 send_status client::send(encoded_packet const& packet, bool is_volatile, bool compress) {
     if (!session_)
         return send_status::closed;
+    // As socket.io: a volatile packet goes only if the transport can write it at once.
+    if (is_volatile && !session_->is_writable())
+        return send_status::dropped;
+    // The bound is the last resort, for what is not volatile.
     if (session_->buffered_bytes() > server_.options.max_buffered_bytes) {
         if (is_volatile)
             return send_status::dropped;

@@ -28,7 +28,8 @@ public:
     void on_message(std::string_view data, bool binary);
     void on_close(engine::close_reason reason);
 
-    /// Queues an encoded packet, enforcing max_buffered_bytes.
+    /// Queues an encoded packet, enforcing max_buffered_bytes; a volatile one only when the
+    /// transport is writable (socket.io's rule).
     send_status send(encoded_packet const& packet, bool is_volatile, bool compress = true);
     /// Encodes and queues a packet of this connection only.
     send_status send(parser::packet const& packet, bool is_volatile = false, bool compress = true);
@@ -109,7 +110,7 @@ private:
     socket_list sockets_;
     // Namespaces whose session is being looked up (connection state recovery): rarely any.
     std::unique_ptr<std::vector<std::string>> restoring_;
-    // Until the first CONNECT only (socket.io's connectTimeout).
+    // Until a namespace is joined (socket.io's connectTimeout).
     std::unique_ptr<net::steady_timer> connect_timer_;
 };
 

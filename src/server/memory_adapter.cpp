@@ -289,6 +289,7 @@ void memory_adapter::fetch_sockets(
                 info.id = s.id();
                 info.rooms = s.rooms();
                 info.data = s.json_data();
+                info.handshake = s.handshake().to_json();
                 local.push_back(std::move(info));
             });
             std::lock_guard lock{result->mutex};

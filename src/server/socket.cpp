@@ -1,4 +1,5 @@
 #include <sio/core/log.hpp>
+#include <sio/parser/decode.hpp>
 #include <sio/parser/encode.hpp>
 #include <sio/parser/json.hpp>
 #include <sio/parser/packet.hpp>
@@ -9,7 +10,9 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <memory>
 #include <new>
@@ -43,6 +46,39 @@ bool reserved(std::string_view event) {
 
 } // namespace
 
+boost::json::object handshake::to_json() const {
+    boost::json::object headers;
+    for (auto const [name, value] : request->headers()) {
+        auto [it, fresh] = headers.emplace(name, value);
+        if (!fresh) {
+            auto& joined = it->value().as_string();
+            joined.append(", ");
+            joined.append(value);
+        }
+    }
+    boost::json::object query;
+    for (auto const [name, value] : request->query())
+        query[name] = value;
+    auto const issued = std::chrono::system_clock::to_time_t(time());
+    std::tm utc{};
+    gmtime_r(&issued, &utc);
+    char date[80];
+    auto const size = std::strftime(
+        date, sizeof date, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)", &utc);
+    bool const xdomain = header("origin").has_value();
+    return boost::json::object{
+        {"headers", std::move(headers)},
+        {"time", std::string_view{date, size}},
+        {"address", address()},
+        {"xdomain", xdomain},
+        {"secure", secure()},
+        {"issued",
+         std::chrono::duration_cast<std::chrono::milliseconds>(time().time_since_epoch()).count()},
+        {"url", request->target()},
+        {"query", std::move(query)},
+        {"auth", auth}};
+}
+
 struct ack::state {
     std::weak_ptr<socket> owner;
     net::io_context::executor_type executor;
@@ -63,6 +99,10 @@ struct socket::extras {
     std::vector<std::string> rooms_to_restore;
     std::vector<any_handler> any;
     std::vector<any_handler> any_outgoing;
+    // The ids of `any` and `any_outgoing`, index for index, and the last one given.
+    std::vector<listener_id> any_ids;
+    std::vector<listener_id> any_outgoing_ids;
+    std::uint32_t last_any_id = 0;
     std::vector<disconnect_handler> on_disconnecting;
     std::vector<disconnect_handler> on_disconnect;
     std::vector<packet_middleware> middlewares;
@@ -117,23 +157,25 @@ std::vector<std::string> socket::rooms() const {
 struct socket::handler_list::block {
     std::uint32_t refs;
     std::uint32_t size;
+    std::uint32_t last_id;
 };
 
 struct socket::handler_list::slot {
     event_handler fn;
     std::uint32_t name_offset;    // from the block's start
     std::uint32_t name_size_once; // the name's size; the top bit: once
+    listener_id id;
 };
 
 namespace {
-constexpr std::size_t slots_offset = 8;
+constexpr std::size_t slots_offset = 16;
 constexpr std::uint32_t once_bit = std::uint32_t{1} << 31;
 } // namespace
 
-socket::handler_list::handler_list(std::span<handler_entry> entries) {
+socket::handler_list::handler_list(std::span<handler_entry> entries, std::uint32_t last_id) {
     static_assert(sizeof(block) <= slots_offset && slots_offset % alignof(slot) == 0);
-    if (entries.empty())
-        return;
+    if (entries.empty() && last_id == 0)
+        return; // with no handler left, the block stays for last_id: no id is given twice
     std::size_t names = 0;
     for (auto const& e : entries)
         names += e.event.size();
@@ -141,14 +183,15 @@ socket::handler_list::handler_list(std::span<handler_entry> entries) {
     if (names_offset + names >= once_bit)
         throw std::length_error("sio: event names too long");
     auto* mem = static_cast<char*>(::operator new(names_offset + names));
-    block_ = ::new (mem) block{1, static_cast<std::uint32_t>(entries.size())};
+    block_ = ::new (mem) block{1, static_cast<std::uint32_t>(entries.size()), last_id};
     auto* out = slots();
     std::size_t at = names_offset;
     for (auto& e : entries) {
         ::new (out++) slot{
             std::move(e.fn),
             static_cast<std::uint32_t>(at),
-            static_cast<std::uint32_t>(e.event.size()) | (e.once ? once_bit : 0)};
+            static_cast<std::uint32_t>(e.event.size()) | (e.once ? once_bit : 0),
+            e.id};
         if (!e.event.empty())
             std::memcpy(mem + at, e.event.data(), e.event.size());
         at += e.event.size();
@@ -197,40 +240,117 @@ event_handler const& socket::handler_list::fn(std::size_t i) const noexcept {
     return slots()[i].fn;
 }
 
-void socket::add_handler(std::string event, event_handler h, bool once) {
+listener_id socket::handler_list::id(std::size_t i) const noexcept {
+    return slots()[i].id;
+}
+
+std::uint32_t socket::handler_list::last_id() const noexcept {
+    return block_ ? block_->last_id : 0;
+}
+
+listener_id socket::add_handler(std::string event, event_handler h, bool once) {
     std::vector<handler_entry> all;
     all.reserve(handlers_.size() + 1);
     for (std::size_t i = 0; i < handlers_.size(); ++i)
-        all.push_back({handlers_.event(i), handlers_.fn(i), handlers_.once(i)});
-    all.push_back({event, std::move(h), once});
-    handlers_ = handler_list{all};
+        all.push_back({handlers_.event(i), handlers_.fn(i), handlers_.once(i), handlers_.id(i)});
+    auto const id = handlers_.last_id() + 1;
+    all.push_back({event, std::move(h), once, listener_id{id}});
+    handlers_ = handler_list{all, id};
+    return listener_id{id};
 }
 
 template <class Pred> void socket::remove_handlers(Pred pred) {
     std::vector<handler_entry> kept;
     bool removed = false;
     for (std::size_t i = 0; i < handlers_.size(); ++i) {
-        if (pred(handlers_.event(i), handlers_.once(i)))
+        if (pred(handlers_.event(i), handlers_.once(i), handlers_.id(i)))
             removed = true;
         else
-            kept.push_back({handlers_.event(i), handlers_.fn(i), handlers_.once(i)});
+            kept.push_back(
+                {handlers_.event(i), handlers_.fn(i), handlers_.once(i), handlers_.id(i)});
     }
     if (removed)
-        handlers_ = handler_list{kept};
+        handlers_ = handler_list{kept, handlers_.last_id()};
 }
 
 socket& socket::off(std::string_view event) {
-    remove_handlers([event](std::string_view e, bool) { return e == event; });
+    remove_handlers([event](std::string_view e, bool, listener_id) { return e == event; });
     return *this;
 }
 
-socket& socket::on_any(any_handler h) {
-    more().any.push_back(std::move(h));
+socket& socket::off(std::string_view event, listener_id id) {
+    remove_handlers(
+        [event, id](std::string_view e, bool, listener_id i) { return e == event && i == id; });
     return *this;
 }
 
-socket& socket::on_any_outgoing(any_handler h) {
-    more().any_outgoing.push_back(std::move(h));
+listener_id socket::add_any(
+    std::vector<any_handler>& all,
+    std::vector<listener_id>& ids,
+    std::uint32_t& last,
+    any_handler h,
+    bool first) {
+    listener_id const id{++last};
+    all.insert(first ? all.begin() : all.end(), std::move(h));
+    ids.insert(first ? ids.begin() : ids.end(), id);
+    return id;
+}
+
+void socket::remove_any(
+    std::vector<any_handler>& all, std::vector<listener_id>& ids, std::optional<listener_id> id) {
+    if (!id) {
+        all.clear();
+        ids.clear();
+        return;
+    }
+    auto const it = std::find(ids.begin(), ids.end(), *id);
+    if (it == ids.end())
+        return;
+    all.erase(all.begin() + (it - ids.begin()));
+    ids.erase(it);
+}
+
+listener_id socket::on_any(any_handler h) {
+    auto& m = more();
+    return add_any(m.any, m.any_ids, m.last_any_id, std::move(h), false);
+}
+
+listener_id socket::prepend_any(any_handler h) {
+    auto& m = more();
+    return add_any(m.any, m.any_ids, m.last_any_id, std::move(h), true);
+}
+
+socket& socket::off_any() {
+    if (extras_)
+        remove_any(extras_->any, extras_->any_ids, std::nullopt);
+    return *this;
+}
+
+socket& socket::off_any(listener_id id) {
+    if (extras_)
+        remove_any(extras_->any, extras_->any_ids, id);
+    return *this;
+}
+
+listener_id socket::on_any_outgoing(any_handler h) {
+    auto& m = more();
+    return add_any(m.any_outgoing, m.any_outgoing_ids, m.last_any_id, std::move(h), false);
+}
+
+listener_id socket::prepend_any_outgoing(any_handler h) {
+    auto& m = more();
+    return add_any(m.any_outgoing, m.any_outgoing_ids, m.last_any_id, std::move(h), true);
+}
+
+socket& socket::off_any_outgoing() {
+    if (extras_)
+        remove_any(extras_->any_outgoing, extras_->any_outgoing_ids, std::nullopt);
+    return *this;
+}
+
+socket& socket::off_any_outgoing(listener_id id) {
+    if (extras_)
+        remove_any(extras_->any_outgoing, extras_->any_outgoing_ids, id);
     return *this;
 }
 
@@ -291,20 +411,21 @@ send_status socket::emit_message(message m, bool is_volatile, bool compress) {
     }
     if (!connected_ || !client_)
         return send_status::closed;
-    if (extras_ && !extras_->any_outgoing.empty()) {
-        message view = m.slice(1);
-        for (auto& h : std::vector<any_handler>{extras_->any_outgoing})
-            guarded(*this, event, [&] { h(*this, event, view); });
-    }
     if (nsp_->server().options().connection_state_recovery) {
         // As socket.io: through the adapter to the socket's own room, so it is logged with an
-        // offset and replayed if the connection drops before it arrives.
+        // offset and replayed if the connection drops before it arrives (the outgoing listeners
+        // run on delivery, and see the offset, as Node's).
         broadcast_options own;
         own.rooms.push_back(id_);
         own.is_volatile = is_volatile;
         own.compress = compress;
         broadcast_operator{*nsp_, std::move(own)}.emit_message(std::move(m));
         return send_status::sent;
+    }
+    if (extras_ && !extras_->any_outgoing.empty()) {
+        message view = m.slice(1);
+        for (auto& h : std::vector<any_handler>{extras_->any_outgoing})
+            guarded(*this, event, [&] { h(*this, event, view); });
     }
     parser::packet p;
     p.type = parser::packet_type::event;
@@ -316,7 +437,28 @@ send_status socket::emit_message(message m, bool is_volatile, bool compress) {
 send_status socket::deliver(encoded_packet const& packet, bool is_volatile, bool compress) {
     if (!connected_ || !client_)
         return send_status::closed;
+    if (extras_ && !extras_->any_outgoing.empty())
+        notify_outgoing(packet);
     return client_->send(packet, is_volatile, compress);
+}
+
+void socket::notify_outgoing(encoded_packet const& packet) {
+    // The packet was encoded once for every recipient; only a socket with outgoing listeners
+    // pays for decoding it (Node hands them the packet's data, as socket.io's adapter does).
+    auto decoded =
+        parser::decode_text(packet.text.view(), {.max_attachments = packet.attachments.size()});
+    if (!decoded || !decoded->data.is_array() ||
+        decoded->attachments.size() != packet.attachments.size())
+        return;
+    message m{std::move(decoded->data.as_array())};
+    m.attachments = packet.attachments;
+    auto const name = m.front_string();
+    if (!name)
+        return;
+    std::string const event{*name};
+    message view = m.slice(1);
+    for (auto& h : std::vector<any_handler>{extras_->any_outgoing})
+        guarded(*this, event, [&] { h(*this, event, view); });
 }
 
 void socket::expect_ack(std::uint64_t id, std::function<void(message)> on_ack) {
@@ -489,7 +631,7 @@ void socket::dispatch_event(message& args, std::optional<std::uint64_t> ack_id) 
     if (!found)
         return;
     if (once)
-        remove_handlers([&](std::string_view e, bool o) { return o && e == event; });
+        remove_handlers([&](std::string_view e, bool o, listener_id) { return o && e == event; });
     auto self = shared_from_this();
     for (std::size_t i = 0; i < list.size(); ++i) {
         if (!connected_)

@@ -54,6 +54,10 @@ public:
 
     /// Bytes queued and not yet handed to the kernel: the sender's view of backpressure.
     std::size_t buffered_bytes() const noexcept;
+    /// True when a message sent now would be written at once, as engine.io's
+    /// `transport.writable`: nothing queued, and over WebSocket no write in flight, over polling
+    /// a GET parked. socket.io drops a volatile packet otherwise.
+    bool is_writable() const noexcept;
 
     /// Queues one message; all messages queued in one event-loop turn leave in one write.
     /// `data` is shared, never copied: a broadcast passes the same bytes to every session.

@@ -65,18 +65,38 @@ struct broadcast_options {
     std::vector<std::string> except{};
     /// Only this process, never other nodes of a cluster.
     bool local = false;
-    /// May be dropped for a client whose send queue is full.
+    /// Dropped for a client whose transport is not writable (socket.io's volatile).
     bool is_volatile = false;
     /// Compression hint (permessage-deflate / polling compression).
     bool compress = true;
 };
 
-/// What a remote (or local) socket looks like to fetch_sockets: a snapshot.
+/// What a remote (or local) socket looks like to fetch_sockets: a snapshot, with the operations
+/// of Node's RemoteSocket, which go through the namespace's adapter to wherever the socket lives
+/// (to its own room: nothing happens once it is gone). Any thread.
 struct socket_info {
     std::string id{};
     std::vector<std::string> rooms{};
     boost::json::value data{};
+    /// As Node's socket.handshake: {headers, time, address, xdomain, secure, issued, url, query,
+    /// auth}.
     boost::json::value handshake{};
+    /// The namespace it was fetched from (fetch_sockets sets it); the operations need it.
+    sio::nsp* nsp = nullptr;
+
+    template <class... Args> void emit(std::string_view event, Args&&... args) const {
+        message m;
+        m.args().reserve(1 + sizeof...(Args));
+        m.args().emplace_back(event);
+        (m.append(std::forward<Args>(args)), ...);
+        emit_message(std::move(m));
+    }
+    /// Emits `m` whose first argument is the event name.
+    void emit_message(message m) const;
+    void join(std::string room) const;
+    void join(std::vector<std::string> rooms) const;
+    void leave(std::string room) const;
+    void disconnect(bool close = false) const;
 };
 
 /// Room membership and broadcasting for one namespace. The server talks only to this interface,

@@ -29,7 +29,8 @@ public:
     broadcast_operator except(std::string room) const;
     /// This process only (no other cluster node).
     broadcast_operator local() const;
-    /// Dropped rather than queued for a client over its send limit.
+    /// Dropped for a client whose transport is not writable (a write in flight, no parked
+    /// polling GET) rather than queued, as Node.
     broadcast_operator volatile_() const;
     broadcast_operator compress(bool on) const;
     /// Time to wait for every recipient's ack (emit_with_ack).

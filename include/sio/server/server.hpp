@@ -45,10 +45,12 @@ struct server_options {
     engine::server_options engine = socketio_engine_options();
     /// Time a client has after the Engine.IO handshake to connect to a namespace. Default 45000 ms.
     std::chrono::milliseconds connect_timeout{45000};
-    /// Bytes a client may have queued and unsent; past it a volatile packet is dropped and any
-    /// other disconnects the client ("send buffer full"). Default 16 MiB.
+    /// Bytes a client may have queued and unsent; past it any packet but a volatile one (already
+    /// dropped whenever the transport is not writable, as Node) disconnects the client ("send
+    /// buffer full"). Default 16 MiB.
     std::size_t max_buffered_bytes = 16u << 20;
-    /// Most binary attachments one packet may announce. Default 64.
+    /// Most binary attachments one packet may announce; more closes the connection ("parse
+    /// error"). Default 10, socket.io-parser's maxAttachments.
     std::size_t max_attachments = 10;
     /// Connection state recovery; off by default, as in Node.
     std::optional<recovery_options> connection_state_recovery{};

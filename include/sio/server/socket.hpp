@@ -54,16 +54,27 @@ struct handshake {
     std::string_view address() const noexcept { return request->remote_address(); }
     std::chrono::system_clock::time_point time() const noexcept { return request->time(); }
     bool secure() const noexcept { return request->secure(); }
+    /// As Node's socket.handshake object: {headers, time (Date's toString, UTC), address,
+    /// xdomain (an Origin header was sent), secure, issued (ms since the epoch), url, query,
+    /// auth}. Repeated headers are joined with ", ", as Node's IncomingMessage does.
+    boost::json::object to_json() const;
 };
 
 /// How a send went, for callers that care about backpressure.
 enum class send_status {
     sent,         ///< queued for the client
-    dropped,      ///< volatile and the client's queue was full: not sent
+    dropped,      ///< volatile and the transport was not writable (as Node): not sent
     disconnected, ///< the client was over max_buffered_bytes and has been disconnected
     closed,       ///< the socket is no longer connected
     invalid,      ///< a reserved event name; nothing sent
 };
+
+/// Names one registered listener, to remove that one only: off(event, id), off_any(id),
+/// off_any_outgoing(id). Node's off(event, fn) finds a listener by the function's identity; a
+/// std::function has none, so on/once/on_any... return this instead of the socket. Unique among
+/// the socket's listeners of one kind (events, any, any outgoing) for its whole life; a removed
+/// listener's id is never reused, and removing an unknown id does nothing.
+enum class listener_id : std::uint32_t {};
 
 using event_handler = std::function<void(socket&, message&, ack&)>;
 using any_handler = std::function<void(socket&, std::string_view event, message const&)>;
@@ -122,18 +133,30 @@ public:
     /// Registers a handler for an event. F is one of: (socket&, message const&, ack),
     /// (socket&, message const&), (socket&), or typed (socket&, T1, ..., Tn[, ack]) where each
     /// Ti is converted with boost::json::value_to (a mismatch is logged and the event skipped).
-    template <class F> socket& on(std::string event, F&& handler) {
-        add_handler(std::move(event), make_event_handler(std::forward<F>(handler)), false);
-        return *this;
+    /// Returns the id that off(event, id) takes to remove this handler only.
+    template <class F> listener_id on(std::string event, F&& handler) {
+        return add_handler(std::move(event), make_event_handler(std::forward<F>(handler)), false);
     }
-    template <class F> socket& once(std::string event, F&& handler) {
-        add_handler(std::move(event), make_event_handler(std::forward<F>(handler)), true);
-        return *this;
+    template <class F> listener_id once(std::string event, F&& handler) {
+        return add_handler(std::move(event), make_event_handler(std::forward<F>(handler)), true);
     }
-    /// Removes every handler of an event.
+    /// Removes every handler of an event (Node's removeAllListeners(event)).
     socket& off(std::string_view event);
-    socket& on_any(any_handler h);
-    socket& on_any_outgoing(any_handler h);
+    /// Removes one handler of an event, by the id on/once returned (Node's off(event, fn)).
+    socket& off(std::string_view event, listener_id id);
+    /// Runs for every incoming event, before its handlers, in registration order; prepend_any
+    /// puts a listener first (Node's onAny / prependAny).
+    listener_id on_any(any_handler h);
+    listener_id prepend_any(any_handler h);
+    /// Removes every any-listener, or the one named by `id` (Node's offAny()/offAny(fn)).
+    socket& off_any();
+    socket& off_any(listener_id id);
+    /// Runs for every event sent to this client, its own emits and the broadcasts that reach it
+    /// (Node's onAnyOutgoing / prependAnyOutgoing / offAnyOutgoing).
+    listener_id on_any_outgoing(any_handler h);
+    listener_id prepend_any_outgoing(any_handler h);
+    socket& off_any_outgoing();
+    socket& off_any_outgoing(listener_id id);
     /// Runs when the socket is about to leave (its rooms are still visible).
     socket& on_disconnecting(disconnect_handler h);
     socket& on_disconnect(disconnect_handler h);
@@ -176,8 +199,9 @@ public:
     /// connection ("forced server close" for every socket of it).
     void disconnect(bool close = false);
 
-    /// For adapters: queue an encoded packet for this client. Volatile packets are dropped when
-    /// the client is over its send limit. Own shard only.
+    /// For adapters: queue an encoded packet for this client, after calling the socket's
+    /// outgoing listeners (decoding the packet for them, only if it has any). Volatile packets
+    /// are dropped when the transport is not writable. Own shard only.
     send_status
     deliver(encoded_packet const& packet, bool is_volatile = false, bool compress = true);
     /// For adapters: register a pending broadcast ack under `id`.
@@ -206,14 +230,25 @@ private:
     }
     template <class F> static event_handler make_event_handler(F&& f);
 
-    void add_handler(std::string event, event_handler h, bool once);
+    listener_id add_handler(std::string event, event_handler h, bool once);
     template <class Pred> void remove_handlers(Pred pred);
+    static listener_id add_any(
+        std::vector<any_handler>& all,
+        std::vector<listener_id>& ids,
+        std::uint32_t& last,
+        any_handler h,
+        bool first);
+    static void remove_any(
+        std::vector<any_handler>& all,
+        std::vector<listener_id>& ids,
+        std::optional<listener_id> id);
     void start_ack(
         std::string event,
         message args,
         std::optional<std::chrono::milliseconds> timeout,
         ack_handler handler);
     void send_ack(std::uint64_t id, message args);
+    void notify_outgoing(encoded_packet const& packet);
 
     // From the client.
     void on_connect_complete();
@@ -227,6 +262,7 @@ private:
         std::string_view event;
         event_handler fn;
         bool once;
+        listener_id id;
     };
     struct pending_ack;
     // What most sockets never use (data, recovery state, acks awaited, rarer handlers): one
@@ -244,12 +280,14 @@ private:
     // In registration order; a socket has a handful of events, and a flat array costs one
     // allocation where a hash map of vectors costs a bucket array and two per event. Copy on
     // write: an event runs the list it found, whatever its handlers add or remove. The count
-    // (touched only on the socket's shard, so not atomic), the size, the slots (a function, and
-    // where its event's name is) and the names share one block.
+    // (touched only on the socket's shard, so not atomic), the size, the last listener id given,
+    // the slots (a function, its id, and where its event's name is) and the names share one
+    // block.
     class handler_list {
     public:
         handler_list() noexcept = default;
-        explicit handler_list(std::span<handler_entry> entries); // takes their functions
+        // Takes the entries' functions; `last_id` is the last id ever given, kept across lists.
+        handler_list(std::span<handler_entry> entries, std::uint32_t last_id);
         handler_list(handler_list const& other) noexcept;
         handler_list(handler_list&& other) noexcept;
         handler_list& operator=(handler_list other) noexcept;
@@ -259,6 +297,8 @@ private:
         std::string_view event(std::size_t i) const noexcept;
         bool once(std::size_t i) const noexcept;
         event_handler const& fn(std::size_t i) const noexcept;
+        listener_id id(std::size_t i) const noexcept;
+        std::uint32_t last_id() const noexcept;
 
     private:
         struct block;

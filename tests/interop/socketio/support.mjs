@@ -1,7 +1,8 @@
 // Helpers shared by the socket.io interop tests: npm socket.io-client 4.8 against our servers.
 //
-// Servers: SIO_CHAT_SERVER (apps/chat's chat_server) and SIO_TEST_SERVER
-// (tests/support's socketio_test_server), each started with `--port 0` and stopped by PID.
+// Servers: SIO_CHAT_SERVER (apps/chat's chat_server), SIO_TEST_SERVER and SIO_PARITY_SERVER
+// (tests/support's socketio_test_server and socketio_parity_server), each started with
+// `--port 0` and stopped by PID.
 // Unset, the binaries of build/ are used when present. Either may also be a command line, e.g.
 // "node tests/interop/socketio/node_twins/chat_server.mjs": the Node reference, to check that
 // a test expects what npm socket.io 4.8 does.
@@ -25,6 +26,10 @@ const BINARIES = {
     test: {
         env: "SIO_TEST_SERVER",
         fallback: ["build/tests/support/socketio_test_server"],
+    },
+    parity: {
+        env: "SIO_PARITY_SERVER",
+        fallback: ["build/tests/support/socketio_parity_server"],
     },
 };
 
@@ -51,8 +56,8 @@ export function skipUnless(kind) {
 }
 
 /**
- * Starts `kind` ("chat" | "test") with --port 0, waits for its "listening on" line (15 s at
- * most) and returns {port, url, host, pid, exited, output(), stop()} (the shape of
+ * Starts `kind` ("chat" | "test" | "parity") with --port 0, waits for its "listening on" line
+ * (15 s at most) and returns {port, url, host, pid, exited, output(), stop()} (the shape of
  * ../support/server.mjs, so stopAndCheck applies).
  */
 export async function startServer(kind, { startTimeoutMs = 15000, args = [] } = {}) {
