@@ -7,7 +7,7 @@
 
 #include <boost/asio/signal_set.hpp>
 
-#include <cstdlib>
+#include <cli/args.hpp>
 #include <iostream>
 #include <string>
 #include <string_view>
@@ -23,14 +23,22 @@ public:
     void on_close(sio::engine::session&, sio::engine::close_reason) override {}
 };
 
-[[noreturn]] void usage() {
-    std::cerr << "usage: conformance_server --port P [--threads N] [--headers-timeout-ms MS] "
-                 "[--ping-interval-ms MS] [--ping-timeout-ms MS] [--max-connections N] "
-                 "[--cookie] [--require-header NAME] [--per-message-deflate] [--tls-cert PEM "
-                 "--tls-key PEM] "
-                 "[--verbose]\n";
-    std::exit(2);
-}
+constexpr std::string_view usage = R"(usage: conformance_server [--port P] [options]
+Serves what the official Engine.IO v4 and Socket.IO v5 test suites expect: an Engine.IO echo at
+/engine.io/ and Socket.IO at /socket.io/. Prints "listening on 127.0.0.1:<port>" once ready.
+  --port P                  TCP port (default 3000; 0 picks a free one)
+  --threads N               I/O threads (default 0: one per core)
+  --headers-timeout-ms MS   time to receive a request's headers
+  --ping-interval-ms MS     Engine.IO pingInterval (default 300)
+  --ping-timeout-ms MS      Engine.IO pingTimeout (default 200)
+  --max-connections N       refuse handshakes beyond N sessions
+  --cookie                  set the io cookie on the handshake
+  --require-header NAME     refuse a handshake without this header (403, code 4)
+  --per-message-deflate     WebSocket compression
+  --tls-cert PEM --tls-key PEM   serve HTTPS / WSS (both or neither)
+  --verbose                 debug log on stderr
+  --help                    this text
+)";
 
 } // namespace
 
@@ -44,46 +52,56 @@ int main(int argc, char** argv) {
     options.ping_timeout = std::chrono::milliseconds(200);
     options.max_http_buffer_size = 1'000'000;
     options.cors = sio::engine::cors_options{};
-    for (int i = 1; i < argc; ++i) {
-        std::string_view const arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc)
-                usage();
-            return argv[++i];
-        };
-        if (arg == "--port")
-            port = static_cast<unsigned short>(std::stoi(value()));
-        else if (arg == "--threads")
-            threads = std::stoul(value());
-        else if (arg == "--headers-timeout-ms")
-            options.headers_timeout = std::chrono::milliseconds(std::stol(value()));
-        else if (arg == "--ping-interval-ms")
-            options.ping_interval = std::chrono::milliseconds(std::stol(value()));
-        else if (arg == "--ping-timeout-ms")
-            options.ping_timeout = std::chrono::milliseconds(std::stol(value()));
-        else if (arg == "--max-connections")
-            options.max_connections = std::stoul(value());
-        else if (arg == "--tls-cert")
-            tls_cert = value();
-        else if (arg == "--tls-key")
-            tls_key = value();
-        else if (arg == "--cookie")
+    cli::args args{argc, argv, "conformance_server", usage};
+    auto milliseconds = [&] { return std::chrono::milliseconds(args.integer<long>(0)); };
+    while (args.next()) {
+        if (args.is("--port"))
+            port = args.port();
+        else if (args.is("--threads"))
+            threads = args.integer<std::size_t>(0, 1024);
+        else if (args.is("--headers-timeout-ms"))
+            options.headers_timeout = milliseconds();
+        else if (args.is("--ping-interval-ms"))
+            options.ping_interval = milliseconds();
+        else if (args.is("--ping-timeout-ms"))
+            options.ping_timeout = milliseconds();
+        else if (args.is("--max-connections"))
+            options.max_connections = args.integer<std::size_t>();
+        else if (args.is("--tls-cert"))
+            tls_cert = args.value();
+        else if (args.is("--tls-key"))
+            tls_key = args.value();
+        else if (args.is("--cookie"))
             options.cookie = sio::engine::cookie_options{};
-        else if (arg == "--require-header") {
+        else if (args.is("--require-header")) {
             // allow_request: a handshake without this header is refused (403, code 4).
             options.allow_request =
-                [name =
-                     value()](sio::engine::request_info const& req) -> std::optional<std::string> {
+                [name = std::string{args.value()}](
+                    sio::engine::request_info const& req) -> std::optional<std::string> {
                 if (req.header(name))
                     return std::nullopt;
                 return "missing " + name + " header";
             };
-        } else if (arg == "--per-message-deflate")
+        } else if (args.is("--per-message-deflate"))
             options.per_message_deflate = true;
-        else if (arg == "--verbose")
+        else if (args.is("--verbose"))
             sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::debug);
         else
-            usage();
+            args.unknown();
+    }
+    if (tls_cert.empty() != tls_key.empty())
+        args.fail("--tls-cert and --tls-key go together");
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    if (!tls_cert.empty()) {
+        // Loaded before anything listens, so a bad file is a command-line error.
+        try {
+            tls =
+                std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
+            tls->use_certificate_chain_file(tls_cert);
+            tls->use_private_key_file(tls_key, boost::asio::ssl::context::pem);
+        } catch (std::exception const& ex) {
+            args.fail("cannot load --tls-cert/--tls-key: " + std::string{ex.what()});
+        }
     }
 
     sio::io_pool pool{threads};
@@ -106,13 +124,14 @@ int main(int argc, char** argv) {
     });
     io.of("/custom").on_connection([](sio::socket& s) { s.emit("auth", s.handshake().auth); });
     io.engine().mount(engine);
-    std::shared_ptr<boost::asio::ssl::context> tls;
-    if (!tls_cert.empty()) {
-        tls = std::make_shared<boost::asio::ssl::context>(boost::asio::ssl::context::tls_server);
-        tls->use_certificate_chain_file(tls_cert);
-        tls->use_private_key_file(tls_key, boost::asio::ssl::context::pem);
+    boost::asio::ip::tcp::endpoint endpoint;
+    try {
+        endpoint = io.listen("127.0.0.1", port, tls);
+    } catch (std::exception const& ex) {
+        std::cerr << "conformance_server: cannot listen on 127.0.0.1:" << port << ": " << ex.what()
+                  << std::endl;
+        return 1;
     }
-    auto const endpoint = io.listen("127.0.0.1", port, tls);
 
     boost::asio::signal_set signals{pool.get(0), SIGINT, SIGTERM};
     signals.async_wait([&](boost::system::error_code, int) {

@@ -4,6 +4,7 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <cli/args.hpp>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -55,17 +56,28 @@ constexpr std::string_view page = R"(<!doctype html>
 </body></html>
 )";
 
+constexpr std::string_view usage = R"(usage: engine_echo [--port P] [--client-js PATH]
+An Engine.IO echo server with a page at http://127.0.0.1:P/ that talks to it.
+Prints "listening on http://127.0.0.1:<port>/" once ready.
+  --port P           TCP port (default 3000; 0 picks a free one)
+  --client-js PATH   engine.io-client browser build for the page
+                     (default node_modules/engine.io-client/dist/engine.io.min.js)
+  --help             this text
+)";
+
 } // namespace
 
 int main(int argc, char** argv) {
     unsigned short port = 3000;
     std::string client_js = "node_modules/engine.io-client/dist/engine.io.min.js";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string_view const arg = argv[i];
-        if (arg == "--port")
-            port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
-        else if (arg == "--client-js")
-            client_js = argv[i + 1];
+    cli::args args{argc, argv, "engine_echo", usage};
+    while (args.next()) {
+        if (args.is("--port"))
+            port = args.port();
+        else if (args.is("--client-js"))
+            client_js = args.value();
+        else
+            args.unknown();
     }
     std::string const bundle = read_file(client_js);
 
@@ -85,7 +97,14 @@ int main(int argc, char** argv) {
                 res.body() = bundle;
             }
         });
-    auto const endpoint = engine.listen("127.0.0.1", port);
+    boost::asio::ip::tcp::endpoint endpoint;
+    try {
+        endpoint = engine.listen("127.0.0.1", port);
+    } catch (std::exception const& ex) {
+        std::cerr << "engine_echo: cannot listen on 127.0.0.1:" << port << ": " << ex.what()
+                  << std::endl;
+        return 1;
+    }
     boost::asio::signal_set signals{pool.get(0), SIGINT, SIGTERM};
     signals.async_wait([&](boost::system::error_code, int) { engine.close([&] { pool.stop(); }); });
     std::cout << "listening on http://127.0.0.1:" << endpoint.port() << "/" << std::endl;

@@ -7,24 +7,49 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <cli/args.hpp>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <string_view>
+
+namespace {
+
+constexpr std::string_view usage = R"(usage: feed_example [--db PATH] [--port P]
+Watches the table "orders" of a SQLite database and serves its changes over Socket.IO on
+127.0.0.1:P. Prints "listening on 127.0.0.1:<port>" once ready.
+  --db PATH   SQLite database whose table "orders" exists (default shop.db)
+  --port P    TCP port (default 3000; 0 picks a free one)
+  --help      this text
+)";
+
+} // namespace
 
 int main(int argc, char** argv) {
     std::string db_path = "shop.db";
     unsigned short port = 3000;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string_view const arg = argv[i];
-        if (arg == "--db")
-            db_path = argv[i + 1];
-        else if (arg == "--port")
-            port = static_cast<unsigned short>(std::stoi(argv[i + 1]));
+    cli::args args{argc, argv, "feed_example", usage};
+    while (args.next()) {
+        if (args.is("--db"))
+            db_path = args.value();
+        else if (args.is("--port"))
+            port = args.port();
+        else
+            args.unknown();
     }
+
+    // Opened first: a database without `orders` is a bad --db, reported before anything listens.
+    std::unique_ptr<sio::feed::sqlite> opened;
+    try {
+        opened = std::make_unique<sio::feed::sqlite>(
+            db_path, sio::feed::sqlite_options{.tables = {"orders"}});
+    } catch (std::exception const& ex) {
+        args.fail("cannot watch orders in --db " + db_path + ": " + ex.what());
+    }
+    sio::feed::sqlite& db = *opened;
 
     sio::io_pool pool;
     sio::server io{pool};
-    sio::feed::sqlite db{db_path, {.tables = {"orders"}}};
 
     // Every change, in commit order, on the feed's thread: tell the staff room.
     db.on_change([&](sio::feed::change const& c) {
@@ -52,7 +77,14 @@ int main(int argc, char** argv) {
     });
 
     db.start();
-    auto const endpoint = io.listen("127.0.0.1", port);
+    boost::asio::ip::tcp::endpoint endpoint;
+    try {
+        endpoint = io.listen("127.0.0.1", port);
+    } catch (std::exception const& ex) {
+        std::cerr << "feed_example: cannot listen on 127.0.0.1:" << port << ": " << ex.what()
+                  << std::endl;
+        return 1;
+    }
     boost::asio::signal_set signals{pool.get(0), SIGINT, SIGTERM};
     signals.async_wait([&](boost::system::error_code, int) { io.close([&] { pool.stop(); }); });
     std::cout << "listening on 127.0.0.1:" << endpoint.port() << std::endl;

@@ -6,6 +6,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cli/args.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -34,46 +35,51 @@ struct settings {
     std::string client_js;
 };
 
-[[noreturn]] void usage(std::string const& why) {
-    std::cerr
-        << "sio-server: " << why << "\n"
-        << "usage: sio-server [--db PATH | --db postgresql://...] [--host 127.0.0.1] [--port "
-           "3000]\n"
-           "                  [--tables t1,t2] [--retain N] [--threads N] [--client-js PATH]\n";
-    std::exit(2);
-}
+constexpr std::string_view usage =
+    "usage: sio-server [--db PATH | --db postgresql://...] [--host 127.0.0.1] [--port 3000]\n"
+    R"(                  [--tables t1,t2] [--retain N] [--threads N] [--client-js PATH]
+Pushes every committed change of the watched tables to Socket.IO clients and serves a live page.
+Prints "listening on http://HOST:PORT" once ready; stops on SIGINT or SIGTERM.
+  --db PATH|URL      SQLite file (default app.db, created if missing),
+                     or postgresql://user@host:port/db
+  --host ADDR        address to bind (default 127.0.0.1)
+  --port P           TCP port (default 3000; 0 picks a free one)
+  --tables t1,t2     more existing tables to watch besides messages
+  --retain N         changes kept for catch-up (default 10000)
+  --threads N        I/O threads (default 0: one per core)
+  --client-js PATH   socket.io-client browser bundle (default: from node_modules)
+  --help             this text
+Not built yet (refused): --db mysql://..., --db mariadb://..., --admin.
+)";
 
 settings parse(int argc, char** argv) {
     settings s;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view const arg = argv[i];
-        auto value = [&]() -> std::string {
-            if (i + 1 >= argc)
-                usage(std::string{arg} + " needs a value");
-            return argv[++i];
-        };
-        try {
-            if (arg == "--db")
-                s.db = value();
-            else if (arg == "--host")
-                s.host = value();
-            else if (arg == "--port")
-                s.port = static_cast<unsigned short>(std::stoul(value()));
-            else if (arg == "--tables") {
-                std::stringstream list{value()};
-                for (std::string t; std::getline(list, t, ',');)
-                    if (!t.empty() && t != "messages")
-                        s.tables.push_back(t);
-            } else if (arg == "--retain")
-                s.retain = std::stoul(value());
-            else if (arg == "--threads")
-                s.threads = std::stoul(value());
-            else if (arg == "--client-js")
-                s.client_js = value();
-            else
-                usage("unknown option " + std::string{arg});
-        } catch (std::logic_error const&) {
-            usage("bad value for " + std::string{arg});
+    cli::args args{argc, argv, "sio-server", usage};
+    while (args.next()) {
+        if (args.is("--db")) {
+            s.db = args.value();
+            // Refused rather than opened as a SQLite file of that name.
+            if (s.db.rfind("mysql://", 0) == 0 || s.db.rfind("mariadb://", 0) == 0)
+                args.fail("--db " + s.db.substr(0, s.db.find(':')) + "://... is not supported yet");
+        } else if (args.is("--host")) {
+            s.host = args.value();
+        } else if (args.is("--port")) {
+            s.port = args.port();
+        } else if (args.is("--tables")) {
+            std::stringstream list{std::string{args.value()}};
+            for (std::string t; std::getline(list, t, ',');)
+                if (!t.empty() && t != "messages")
+                    s.tables.push_back(t);
+        } else if (args.is("--retain")) {
+            s.retain = args.integer<std::size_t>();
+        } else if (args.is("--threads")) {
+            s.threads = args.integer<std::size_t>(0, 1024);
+        } else if (args.is("--client-js")) {
+            s.client_js = args.value();
+        } else if (args.is("--admin") || args.is("--admin-user") || args.is("--admin-password")) {
+            args.fail(std::string{args.current()} + " is not supported yet (no Admin UI)");
+        } else {
+            args.unknown();
         }
     }
     return s;

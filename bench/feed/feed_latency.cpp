@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cli/args.hpp>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -194,6 +195,12 @@ private:
     bool upgraded_ = false;
 };
 
+constexpr std::string_view usage =
+    R"(usage: feed-latency [--url http://127.0.0.1:P] [--clients N] [--table NAME] [--duration S]
+Commit-to-delivery latency of sio-server's feed: N WebSocket clients subscribe to the table and
+time every change from its ts column. Defaults: port 3000, 100 clients, table bench, 10 s.
+)";
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -202,18 +209,26 @@ int main(int argc, char** argv) {
     std::size_t clients = 100;
     std::string table = "bench";
     double duration = 10;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string_view const a = argv[i];
-        std::string const v = argv[i + 1];
-        if (a == "--url") {
-            auto const colon = v.rfind(':');
-            port = static_cast<unsigned short>(std::stoi(v.substr(colon + 1)));
-        } else if (a == "--clients") {
-            clients = std::stoul(v);
-        } else if (a == "--table") {
-            table = v;
-        } else if (a == "--duration") {
-            duration = std::stod(v);
+    cli::args args{argc, argv, "feed-latency", usage};
+    while (args.next()) {
+        if (args.is("--url")) {
+            // Only the port is read: the clients connect to 127.0.0.1.
+            std::string const url{args.value()};
+            auto const colon = url.rfind(':');
+            auto const digits = colon == std::string::npos ? std::string{} : url.substr(colon + 1);
+            if (url.rfind("http://", 0) != 0 || digits.empty() || digits.size() > 5 ||
+                digits.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoul(digits) > 65535)
+                args.fail("bad value for --url: '" + url + "' (http://127.0.0.1:PORT)");
+            port = static_cast<unsigned short>(std::stoul(digits));
+        } else if (args.is("--clients")) {
+            clients = args.integer<std::size_t>(1);
+        } else if (args.is("--table")) {
+            table = args.value();
+        } else if (args.is("--duration")) {
+            duration = args.number();
+        } else {
+            args.unknown();
         }
     }
     net::io_context ioc{1};

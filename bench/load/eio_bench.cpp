@@ -19,6 +19,7 @@
 #include <atomic>
 #include <bit>
 #include <chrono>
+#include <cli/args.hpp>
 #include <cmath>
 #include <common/cpu_meter.hpp>
 #include <common/hex.hpp>
@@ -63,20 +64,18 @@ struct options {
     double drain_timeout = 10;
 };
 
-[[noreturn]] void usage(std::string_view why) {
-    if (!why.empty())
-        std::cerr << "eio-bench: " << why << '\n';
-    std::cerr
-        << "usage: eio-bench --url http://HOST:PORT[/path/] [--connections C] [--inflight D]\n"
-           "                 [--size BYTES] [--duration S] [--warmup S] [--threads T]\n"
-           "                 [--server-pid PID] [--connect-timeout S] [--drain-timeout S]\n";
-    std::exit(2);
-}
+constexpr std::string_view usage =
+    R"(usage: eio-bench --url http://HOST:PORT[/path/] [--connections C] [--inflight D]
+                 [--size BYTES] [--duration S] [--warmup S] [--threads T]
+                 [--server-pid PID] [--connect-timeout S] [--drain-timeout S]
+Engine.IO v4 WebSocket echo load: C connections each keep D messages in flight against an echo
+server; prints one summary line. Defaults: C=50, D=50, 100 bytes, 10 s, 2 s, 1 thread.
+)";
 
-void parse_url(std::string_view url, options& o) {
+void parse_url(cli::args const& args, std::string_view url, options& o) {
     constexpr std::string_view scheme = "http://";
     if (url.substr(0, scheme.size()) != scheme)
-        usage("--url must start with http://");
+        args.fail("bad value for --url: '" + std::string(url) + "' (http://HOST:PORT[/path/])");
     url.remove_prefix(scheme.size());
     auto const slash = url.find('/');
     std::string_view authority = url.substr(0, slash);
@@ -90,56 +89,43 @@ void parse_url(std::string_view url, options& o) {
         o.host = std::string(authority.substr(0, colon));
         o.port = std::string(authority.substr(colon + 1));
     }
-    if (o.host.empty() || o.port.empty())
-        usage("bad --url");
+    if (o.host.empty() || o.port.empty() || o.port.size() > 5 ||
+        o.port.find_first_not_of("0123456789") != std::string::npos || std::stoul(o.port) > 65535)
+        args.fail("bad value for --url: no valid host and port");
 }
 
 options parse_options(int argc, char** argv) {
     options o;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view const arg = argv[i];
-        auto value = [&]() -> std::string_view {
-            if (i + 1 >= argc)
-                usage(std::string(arg) + " needs a value");
-            return argv[++i];
-        };
-        auto number = [&](std::string_view v) {
-            char* end = nullptr;
-            std::string const s(v);
-            double const d = std::strtod(s.c_str(), &end);
-            if (end == s.c_str() || *end != '\0' || d < 0)
-                usage(std::string(arg) + ": not a non-negative number: " + s);
-            return d;
-        };
-        if (arg == "--url")
-            parse_url(value(), o);
-        else if (arg == "--connections")
-            o.connections = static_cast<std::size_t>(number(value()));
-        else if (arg == "--inflight")
-            o.inflight = static_cast<std::size_t>(number(value()));
-        else if (arg == "--size")
-            o.size = static_cast<std::size_t>(number(value()));
-        else if (arg == "--duration")
-            o.duration = number(value());
-        else if (arg == "--warmup")
-            o.warmup = number(value());
-        else if (arg == "--threads")
-            o.threads = static_cast<std::size_t>(number(value()));
-        else if (arg == "--server-pid")
-            o.server_pid = static_cast<long>(number(value()));
-        else if (arg == "--connect-timeout")
-            o.connect_timeout = number(value());
-        else if (arg == "--drain-timeout")
-            o.drain_timeout = number(value());
-        else if (arg == "--help" || arg == "-h")
-            usage("");
+    cli::args args{argc, argv, "eio-bench", usage};
+    auto count = [&] { return static_cast<std::size_t>(args.number()); };
+    while (args.next()) {
+        if (args.is("--url"))
+            parse_url(args, args.value(), o);
+        else if (args.is("--connections"))
+            o.connections = count();
+        else if (args.is("--inflight"))
+            o.inflight = count();
+        else if (args.is("--size"))
+            o.size = count();
+        else if (args.is("--duration"))
+            o.duration = args.number();
+        else if (args.is("--warmup"))
+            o.warmup = args.number();
+        else if (args.is("--threads"))
+            o.threads = count();
+        else if (args.is("--server-pid"))
+            o.server_pid = static_cast<long>(args.number());
+        else if (args.is("--connect-timeout"))
+            o.connect_timeout = args.number();
+        else if (args.is("--drain-timeout"))
+            o.drain_timeout = args.number();
         else
-            usage("unknown option " + std::string(arg));
+            args.unknown();
     }
     if (o.connections == 0 || o.inflight == 0 || o.threads == 0 || o.duration <= 0)
-        usage("--connections, --inflight, --threads and --duration must be positive");
+        args.fail("--connections, --inflight, --threads and --duration must be positive");
     if (o.size < seq_digits)
-        usage("--size must be at least 16 (the sequence number)");
+        args.fail("--size must be at least 16 (the sequence number)");
     o.threads = std::min(o.threads, o.connections);
     return o;
 }

@@ -11,16 +11,32 @@ import { parseArgs } from "node:util";
 
 import { Server } from "engine.io";
 
-const { values } = parseArgs({
-    options: {
-        port: { type: "string", default: "0" },
-        "headers-timeout-ms": { type: "string", default: "60000" },
-        "max-connections": { type: "string" },
-        "ping-interval-ms": { type: "string", default: "300" },
-        "ping-timeout-ms": { type: "string", default: "200" },
-    },
-    strict: true,
-});
+const USAGE = `usage: node bench/node/engine_echo_server.mjs [--port P] [--headers-timeout-ms MS]
+                  [--max-connections N] [--ping-interval-ms MS] [--ping-timeout-ms MS]
+`;
+
+// As the C++ programs (issue 10, §7): --help exits 0, a flag it does not know exits 2.
+let values;
+try {
+    ({ values } = parseArgs({
+        options: {
+            port: { type: "string", default: "0" },
+            "headers-timeout-ms": { type: "string", default: "60000" },
+            "max-connections": { type: "string" },
+            "ping-interval-ms": { type: "string", default: "300" },
+            "ping-timeout-ms": { type: "string", default: "200" },
+            help: { type: "boolean", short: "h" },
+        },
+        strict: true,
+    }));
+} catch (err) {
+    process.stderr.write(`engine_echo_server: ${err.message}\n${USAGE}`);
+    process.exit(2);
+}
+if (values.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+}
 
 function intOption(name, text) {
     const n = Number(text);

@@ -25,7 +25,7 @@ struct options {
     double drain_timeout = 10;
 };
 
-/// Parses argv; prints the usage and exits with status 2 on a bad command line.
+/// Parses argv; --help prints the usage and exits 0, a bad command line exits with status 2.
 options parse_options(int argc, char** argv);
 
 } // namespace sio_bench
