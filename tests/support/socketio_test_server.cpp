@@ -1,6 +1,7 @@
 // socketio_test_server: what the interop tests need beyond chat_server, through the public API
-// only. Usage: socketio_test_server --port P [--recovery] [--max-buffered-bytes N]
-// (port 0 picks a free port; --recovery turns connection state recovery on, with a 60 s window);
+// only. Usage: socketio_test_server --port P [--threads N] [--recovery] [--max-buffered-bytes N]
+// (port 0 picks a free port; --threads N runs N shards, default one per core; --recovery turns
+// connection state recovery on, with a 60 s window);
 // SIO_TEST_LOG=1 logs to stderr.
 //
 // "/" (and every namespace below, through add_common):
@@ -193,11 +194,14 @@ void require_token(sio::socket& s, sio::next next) {
 
 int main(int argc, char** argv) {
     unsigned short port = 3000;
+    std::size_t threads = 0;
     sio::server_options options;
     for (int i = 1; i < argc; ++i) {
         std::string_view const arg = argv[i];
         if (arg == "--port" && i + 1 < argc)
             port = static_cast<unsigned short>(std::stoi(argv[++i]));
+        else if (arg == "--threads" && i + 1 < argc)
+            threads = std::stoul(argv[++i]);
         else if (arg == "--recovery")
             options.connection_state_recovery =
                 sio::recovery_options{.max_disconnection_duration = 60s};
@@ -207,7 +211,7 @@ int main(int argc, char** argv) {
     if (char const* v = std::getenv("SIO_TEST_LOG"); v && *v && std::string_view{v} != "0")
         sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::debug);
 
-    sio::io_pool pool;
+    sio::io_pool pool{threads};
     sio::server io{pool, options};
 
     io.on_connection(add_common);

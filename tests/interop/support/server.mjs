@@ -8,7 +8,7 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-import { spawnServer, stopAndCheck } from "../../support/process.mjs";
+import { spawnServer, stopAndCheck, threadArgs } from "../../support/process.mjs";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const twinScript = path.join(repoRoot, "bench/node/engine_echo_server.mjs");
@@ -101,9 +101,13 @@ export async function startCommand(command, extraArgs = [], { startTimeoutMs = 1
     }));
 }
 
-/** Starts the server under test (SIO_SERVER_CMD) as startCommand does. */
+/**
+ * Starts the server under test (SIO_SERVER_CMD) as startCommand does, with `--threads N` first
+ * when SIO_THREADS is set and the server is ours (see threadArgs).
+ */
 export async function startServer(extraArgs = [], { startTimeoutMs = 15000 } = {}) {
-    return startCommand(serverCommand(), extraArgs, { startTimeoutMs });
+    const threads = isNodeReference ? [] : threadArgs();
+    return startCommand(serverCommand(), [...threads, ...extraArgs], { startTimeoutMs });
 }
 
 /**
