@@ -7,7 +7,9 @@ import {
     closeAll,
     connect,
     connectMany,
+    flush,
     isNodeTwin,
+    MARKER,
     MODES,
     normalizeBinary,
     patternBytes,
@@ -50,6 +52,7 @@ describe("server-to-client acks (socket.emit_with_ack)", { skip: skipUnless("tes
         try {
             await fn();
         } catch (err) {
+            // Only for the message: gives a crash a moment to be reaped (never decides pass/fail).
             await sleep(50);
             if (server.exited) {
                 err.message = `server died (${JSON.stringify(server.exited)}): ${err.message}`;
@@ -180,7 +183,9 @@ describe("broadcast acks (io.timeout().emit_with_ack)", { skip: skipUnless("test
         for (const x of [dyn, priv]) x.socket.on("ping-all", (cb) => cb("wrong"));
         const r = await c.emitAck("broadcast-with-ack");
         assert.deepEqual(r, { count: 1, timeout: false, responses: [["main"]] });
-        await sleep(100);
+        // The broadcast went out before its ack came back: anything it sent dyn and priv comes
+        // before the answers to their markers.
+        await flush([dyn, priv], MARKER.test);
         assert.equal(dyn.received("ping-all").length, 0);
         assert.equal(priv.received("ping-all").length, 0);
     });
