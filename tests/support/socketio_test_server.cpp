@@ -8,8 +8,8 @@
 //   request-ack (name, ...args, ack)  emits `name` with args to the client, waits 2 s for its ack,
 //                                     acks {ok: true, reply: [client's ack args]} or
 //                                     {ok: false, error: <message>}
-//   broadcast-with-ack (ack)          io.timeout(1 s).emit_with_ack("ping-all"), acks
-//                                     {count, timeout, responses}
+//   broadcast-with-ack ([{timeout_ms}], ack)  io.timeout(timeout_ms, default 1 s)
+//                                     .emit_with_ack("ping-all"), acks {count, timeout, responses}
 //   disconnect-me (close)             s.disconnect(close)
 //   join (room, ack) / leave          s.join / s.leave, ack(true)
 //   rooms (ack)                       ack(s.rooms())
@@ -96,8 +96,15 @@ void add_common(sio::socket& s) {
             });
     });
 
-    s.on("broadcast-with-ack", [](sio::socket& s, sio::message const&, sio::ack ack) {
-        s.nsp().server().timeout(1000ms).emit_with_ack(
+    s.on("broadcast-with-ack", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        // A long timeout lets a test tell "completed when all answered" from "waited it out"
+        // with a margin a loaded machine keeps.
+        std::chrono::milliseconds timeout = 1000ms;
+        if (auto const* o = msg.empty() ? nullptr : msg[0].if_object()) {
+            if (auto const* v = o->if_contains("timeout_ms"); v && v->is_int64())
+                timeout = std::chrono::milliseconds(v->get_int64());
+        }
+        s.nsp().server().timeout(timeout).emit_with_ack(
             "ping-all",
             sio::message{},
             [ack](boost::system::error_code ec, std::vector<sio::message> responses) {
