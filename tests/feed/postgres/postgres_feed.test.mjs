@@ -274,15 +274,28 @@ describe("sio-server, PostgreSQL mode", { timeout: 200000 }, () => {
             const ack = await subscribe(s, { table: "items" });
             assert.deepEqual(ack.rows, []);
 
-            // A: begins first, takes the first serial id, commits last.
-            const slow = psql(db, "BEGIN;\nINSERT INTO items(label) VALUES ('A');\nSELECT pg_sleep(2);\nCOMMIT;\n");
+            // A: begins first, takes the first serial id, commits last: it waits for an advisory
+            // lock that a holder session keeps until the fast writers are done. (A fixed
+            // pg_sleep(2) failed under `taskset -c 0`: the fast writers' psql processes took
+            // longer than that, and A committed before them.)
+            const lockHolders = () => query(db, `SELECT pid FROM pg_locks
+                WHERE locktype = 'advisory' AND objid = 4242 AND granted`);
+            const holder = psql(db, "SELECT pg_advisory_lock(4242);\nSELECT pg_sleep(60);\n",
+                { timeoutMs: 90000 }).then(() => "done", () => "ended");
+            const until = async (cond, what) => {
+                const deadline = Date.now() + 10000;
+                while (!(await cond())) {
+                    assert.ok(Date.now() < deadline, what);
+                    await sleep(20); // pacing between queries, not synchronization
+                }
+            };
+            await until(async () => (await lockHolders()).length === 1, "the holder never took the lock");
+            const slow = psql(db, "BEGIN;\nINSERT INTO items(label) VALUES ('A');\n" +
+                "SELECT pg_advisory_lock(4242);\nCOMMIT;\n");
             const sleeping = () => query(db, `SELECT pid FROM pg_stat_activity
-                WHERE query LIKE '%pg_sleep(2)%' AND state = 'active' AND pid <> pg_backend_pid()`);
-            const deadline = Date.now() + 5000;
-            while ((await sleeping()).length === 0) {
-                assert.ok(Date.now() < deadline, "transaction A never reached pg_sleep");
-                await sleep(20);
-            }
+                WHERE query LIKE '%pg_advisory_lock(4242)%' AND wait_event_type = 'Lock'
+                  AND pid <> pg_backend_pid()`);
+            await until(async () => (await sleeping()).length === 1, "transaction A never waited for the lock");
             // Meanwhile: fast committed inserts, by two writers.
             await Promise.all([
                 psql(db, "INSERT INTO items(label) VALUES ('f1');\nINSERT INTO items(label) VALUES ('f2');\n" +
@@ -292,6 +305,10 @@ describe("sio-server, PostgreSQL mode", { timeout: 200000 }, () => {
             ]);
             assert.equal((await sleeping()).length, 1,
                 "A must still be open after the fast inserts committed (test premise)");
+            // Ending the holder's session frees the lock: A goes on and commits.
+            await query(db, `SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND objid = 4242 AND granted`);
+            assert.equal(await withTimeout(holder, 10000, "the holder's end"), "ended");
             await withTimeout(slow, 10000, "transaction A");
 
             await waitFor(() => s.changes.length >= 7, 8000,
