@@ -260,8 +260,12 @@ describe("sio-server, PostgreSQL mode", { timeout: 200000 }, () => {
         assert.deepEqual(un, { ok: true });
         await psql(db, "UPDATE gadgets SET count = 2 WHERE id = 1;");
         await waitFor(() => s2.changes.length >= 1, 8000, "the change after unsubscribe");
-        await sleep(300);
-        assert.equal(s.changes.length, 3, "nothing after unsubscribe");
+        // Marker: s subscribes to marker rows and one is written; the feed sends s its changes in
+        // change_id order, so one wrongly sent for the update would come first.
+        assert.equal((await subscribe(s, { table: "gadgets", where: { name: "marker" } })).ok, true);
+        await psql(db, "INSERT INTO gadgets(id, name) VALUES (100, 'marker');");
+        await waitFor(() => s.changes.some((c) => c.row?.id === 100), 8000, "the marker");
+        assert.equal(s.changes.filter((c) => c.row?.id !== 100).length, 3, "nothing after unsubscribe");
         await stopAndCheck(srv);
     });
 
@@ -653,10 +657,13 @@ INSERT INTO things VALUES (100, 'end', 0, NULL, 'end', NULL);`);
             const ack = await subscribe(s, { table: "bigs", where: { big: "9007199254740993" } });
             await psql(db, "INSERT INTO bigs VALUES (2, 9007199254740993);\nINSERT INTO bigs VALUES (3, 0);");
             await waitFor(() => s.changes.length >= 1, 5000, "the matching insert");
-            await sleep(300);
+            // A matching marker row: row 3, had it wrongly matched, would come before it.
+            await psql(db, "INSERT INTO bigs VALUES (4, 9007199254740993);");
+            await waitFor(() => s.changes.some((c) => c.row?.id === 4), 5000, "the marker");
             assert.equal(ack.ok, true);
             assert.deepEqual(ack.rows, [{ id: 1, big: "9007199254740993" }], "snapshot");
-            assert.deepEqual(s.changes.map((c) => c.row), [{ id: 2, big: "9007199254740993" }], "changes");
+            assert.deepEqual(s.changes.filter((c) => c.row?.id !== 4).map((c) => c.row),
+                [{ id: 2, big: "9007199254740993" }], "changes");
             await stopAndCheck(srv);
         });
 
