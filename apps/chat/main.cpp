@@ -12,10 +12,11 @@
 
 namespace {
 
-constexpr std::string_view usage = R"(usage: chat_server [--port P] [--parser default]
+constexpr std::string_view usage = R"(usage: chat_server [--port P] [--threads N] [--parser default]
 The chat example: Socket.IO on http://127.0.0.1:P/socket.io/, namespaces "/" and "/admin".
 Prints "listening on 127.0.0.1:<port>" once ready; stops on SIGINT or SIGTERM.
   --port P           TCP port (default 3000; 0 picks a free one)
+  --threads N        I/O threads, one shard each (default 0: one per core)
   --parser default   the Socket.IO parser (only "default" so far; "msgpack" is not built yet)
   --help             this text
 Not built yet (refused): --redis URL, --parser msgpack, --allow-eio3.
@@ -25,10 +26,13 @@ Not built yet (refused): --redis URL, --parser msgpack, --allow-eio3.
 
 int main(int argc, char** argv) {
     unsigned short port = 3000;
+    std::size_t threads = 0;
     cli::args args{argc, argv, "chat_server", usage};
     while (args.next()) {
         if (args.is("--port")) {
             port = args.port();
+        } else if (args.is("--threads")) {
+            threads = args.integer<std::size_t>(0, 1024);
         } else if (args.is("--parser")) {
             // Refused rather than ignored: a msgpack client against the default parser would
             // fail in ways that look like a server bug.
@@ -47,7 +51,7 @@ int main(int argc, char** argv) {
         }
     }
 
-    sio::io_pool pool;
+    sio::io_pool pool{threads};
     sio::server_options options;
     options.engine.cors = sio::engine::cors_options{}; // any origin
     sio::server io{pool, options};

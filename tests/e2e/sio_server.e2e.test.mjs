@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 
-import { spawnServer } from "../support/process.mjs";
+import { spawnServer, threadArgs } from "../support/process.mjs";
 
 const execFileP = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -62,6 +62,7 @@ async function sqlite(db, sql) {
  */
 function startServer(db) {
   return spawnServer([serverBin, "--db", db], {
+    extraArgs: threadArgs(),
     listening: /^listening on http:\/\/127\.0\.0\.1:(\d+)\s*$/,
     startTimeoutMs: 10_000,
     graceMs: 5000,

@@ -9,7 +9,6 @@ import {
     freshServer,
     keysOf,
     request,
-    sleep,
     sqlite,
     stopAndCheck,
     subscribe,
@@ -24,6 +23,28 @@ INSERT INTO bulk(filler) SELECT printf('%.100c', 'x') FROM n;
 `;
 
 let server;
+
+/**
+ * Subscribes each socket to the marker rows of `bulk`, writes one, and waits until each got it:
+ * the feed sends a socket its changes in change_id order, whatever the subscription, so a change
+ * the writes before wrongly sent it comes first. Resolves with a predicate that is true of the
+ * changes of marker rows (whichever subscription of the socket delivered them), for the callers
+ * to leave them out of what they compare.
+ */
+async function markerAfter(...sockets) {
+    let sub;
+    for (const s of sockets) {
+        const ack = await subscribe(s, { table: "bulk", where: { filler: "marker" } });
+        assert.equal(ack.ok, true, JSON.stringify(ack));
+        sub = ack.sub;
+    }
+    const seen = (s) => s.rec.of("change").filter((c) => c.sub === sub).length;
+    const before = sockets.map(seen);
+    await sqlite(server.db, "INSERT INTO bulk(filler) VALUES('marker');");
+    await Promise.all(sockets.map((s, i) => s.rec.until((r) => seen(s) > before[i], 10000, "the marker")));
+    return (c) => c.table === "bulk" && (c.row ?? c.old)?.filler === "marker";
+}
+
 before(async () => {
     server = await freshServer(SETUP, ["--tables", "watched,bulk"]);
 });
@@ -60,8 +81,8 @@ test("bad subscriptions are refused with a clear error", { timeout: 20000 }, asy
         await sqlite(server.db, `
             INSERT INTO watched VALUES(1, 'a', 1);
             INSERT INTO unwatched VALUES(1, 'x');`);
-        await sleep(400);
-        assert.deepEqual(s.rec.of("change"), []);
+        const isMarker = await markerAfter(s);
+        assert.deepEqual(s.rec.of("change").filter((c) => !isMarker(c)), []);
     } finally {
         closeAll(s);
     }
@@ -92,15 +113,17 @@ test("unsubscribe by {sub} and by {table, where} stops delivery", { timeout: 200
             INSERT INTO watched VALUES(21, 'b', 2);
             UPDATE watched SET n = 5 WHERE id = 10;`);
         await s.rec.count("change", 3, 5000);
-        await sleep(400);
-        assert.deepEqual(s.rec.of("change").map((c) => [c.sub, c.row.id]),
+        const isMarker = await markerAfter(s);
+        assert.deepEqual(s.rec.of("change").filter((c) => !isMarker(c)).map((c) => [c.sub, c.row.id]),
             [[kept.sub, 20], [kept.sub, 21], [kept.sub, 10]], "only the kept subscription delivers");
 
         assert.deepEqual(await request(s, "unsubscribe", { table: "watched" }), { ok: true });
         s.rec.clear();
         await sqlite(server.db, "DELETE FROM watched;");
-        await sleep(500);
-        assert.deepEqual(s.rec.of("change"), [], "nothing after the last unsubscribe");
+        await markerAfter(s);
+        assert.deepEqual(s.rec.of("change").filter((c) => !isMarker(c)), [],
+            "nothing after the last unsubscribe");
+        s.rec.clear();
 
         // Subscribing again after an unsubscribe works.
         const back = await subscribe(s, { table: "watched", where: { kind: "a" } });
@@ -124,8 +147,8 @@ test("one socket unsubscribing leaves the others subscribed", { timeout: 20000 }
         assert.deepEqual(await request(a, "unsubscribe", { sub: sa.sub }), { ok: true });
         await sqlite(server.db, "INSERT INTO watched VALUES(40, 'z', 0);");
         await b.rec.count("change", 1, 5000);
-        await sleep(300);
-        assert.deepEqual(a.rec.of("change"), []);
+        const isMarker = await markerAfter(a);
+        assert.deepEqual(a.rec.of("change").filter((c) => !isMarker(c)), []);
         assert.equal(b.rec.of("change")[0].row.id, 40);
     } finally {
         closeAll(a, b);
@@ -152,8 +175,8 @@ test("unsubscribe sent right after subscribe, without waiting, still stops deliv
         assert.equal((await subscribe(other, { table: "watched", where: { kind: "race" } })).sub, ack.sub);
         await sqlite(server.db, "INSERT INTO watched VALUES(50, 'race', 0);");
         await other.rec.count("change", 1, 5000);
-        await sleep(300);
-        assert.deepEqual(s.rec.of("change").map((c) => c.row.id), [],
+        const isMarker = await markerAfter(s);
+        assert.deepEqual(s.rec.of("change").filter((c) => !isMarker(c)).map((c) => c.row.id), [],
             "no change after the unsubscribe was acknowledged");
     } finally {
         closeAll(s, other);

@@ -12,7 +12,6 @@ import {
     keysOf,
     query,
     request,
-    sleep,
     stopAndCheck,
     subscribe,
 } from "./support/feed.mjs";
@@ -55,15 +54,26 @@ test("a message is stored, acked with its id, relayed to the others", { timeout:
         assert.ok(Number.isInteger(second) && second > id);
         for (const s of [other1, other2, watcher]) await s.rec.count("enviar-mensaje", 2, 5000);
         await watcher.rec.count("change", 2, 5000);
-        await sleep(300);
+        // Markers: a message from other1 (reaching sender, other2 and watcher) and then one from
+        // other2 (reaching other1). Anything wrongly relayed or duplicated before comes first.
+        const isMarker = (p) => p?.author === "marker";
+        await request(other1, "enviar-mensaje", { author: "marker", body: "1" });
+        await request(other2, "enviar-mensaje", { author: "marker", body: "2" });
+        for (const s of [sender, other1, other2, watcher]) {
+            await s.rec.until((r) => r.of("enviar-mensaje").some(isMarker), 5000, "a marker");
+        }
+        await watcher.rec.until((r) => r.of("change").filter((c) => isMarker(c.row)).length === 2,
+            5000, "the markers' changes");
+        const relayed = (s) => s.rec.of("enviar-mensaje").filter((p) => !isMarker(p));
 
         for (const s of [other1, other2, watcher]) {
-            assert.deepEqual(s.rec.of("enviar-mensaje"), [payload, { author: "bo", body: "" }]);
+            assert.deepEqual(relayed(s), [payload, { author: "bo", body: "" }]);
         }
-        assert.deepEqual(sender.rec.of("enviar-mensaje"), [], "the sender does not get its own");
+        assert.deepEqual(relayed(sender), [], "the sender does not get its own");
 
-        const [c1, c2] = watcher.rec.of("change");
-        assert.equal(watcher.rec.of("change").length, 2);
+        const changes = watcher.rec.of("change").filter((c) => !isMarker(c.row));
+        const [c1, c2] = changes;
+        assert.equal(changes.length, 2);
         assert.equal(c1.op, "insert");
         assert.equal(c1.table, "messages");
         assert.equal(c1.sub, sub.sub);
@@ -76,7 +86,8 @@ test("a message is stored, acked with its id, relayed to the others", { timeout:
         assert.match(c1.committed_at, ISO_UTC);
         assert.equal(c2.row.id, second);
         assert.ok(c2.change_id > c1.change_id);
-        assert.deepEqual(await query(server.db, "SELECT id, author, body FROM messages ORDER BY id"), [
+        assert.deepEqual(await query(server.db,
+            "SELECT id, author, body FROM messages WHERE author <> 'marker' ORDER BY id"), [
             { id, author: "ana", body: "hola, ¿qué tal? 😀" }, { id: second, author: "bo", body: "" }]);
         // Not subscribed: no change events.
         assert.deepEqual(other1.rec.of("change"), []);
@@ -112,12 +123,21 @@ test("bad payloads are acked {error} and store nothing", { timeout: 20000 }, asy
             assert.equal(typeof ack.error, "string");
             assert.ok(ack.error.length > 0);
         }
-        await sleep(400);
-        assert.deepEqual(await query(server.db, "SELECT count(*) AS n FROM messages"), before);
-        for (const s of sockets) {
-            assert.deepEqual(s.rec.of("enviar-mensaje"), [], "nothing relayed");
-            assert.deepEqual(s.rec.of("change"), [], "nothing inserted");
+        // Marker: a valid message after the bad ones. What they wrongly relayed or inserted would
+        // reach other and watcher before it.
+        const marker = { author: "marker", body: "m" };
+        const markerId = await request(sender, "enviar-mensaje", marker);
+        for (const s of [other, watcher]) await s.rec.count("enviar-mensaje", 1, 5000);
+        await watcher.rec.count("change", 1, 5000);
+        assert.deepEqual(await query(server.db, "SELECT count(*) AS n FROM messages"),
+            [{ n: before[0].n + 1 }]);
+        for (const s of [other, watcher]) {
+            assert.deepEqual(s.rec.of("enviar-mensaje"), [marker], "nothing relayed but the marker");
         }
+        assert.deepEqual(sender.rec.of("enviar-mensaje"), []);
+        assert.deepEqual(watcher.rec.of("change").map((c) => c.row.id), [markerId],
+            "nothing inserted but the marker");
+        for (const s of [sender, other]) assert.deepEqual(s.rec.of("change"), []);
     } finally {
         closeAll(sockets);
     }

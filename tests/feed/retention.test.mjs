@@ -36,7 +36,6 @@ async function expectResync(since, label) {
         assert.notEqual(ack.ok, true, `${label}: the ack must say it cannot catch up: ${JSON.stringify(ack)}`);
         assert.equal(typeof ack.error, "string");
         await s.rec.count("resync", 1, 5000);
-        await sleep(200);
         const [resync] = s.rec.of("resync");
         assert.deepEqual(keysOf(resync), ["reason", "sub", "table"], label);
         assert.equal(resync.table, "log");
@@ -44,13 +43,14 @@ async function expectResync(since, label) {
         assert.equal(typeof resync.reason, "string");
         assert.ok(resync.reason.length > 0);
         assert.equal(ack.sub, resync.sub);
-        assert.equal(s.rec.of("resync").length, 1);
-        assert.deepEqual(s.rec.of("change"), [], `${label}: nothing replayed`);
 
-        // Subscribing again without since works.
+        // Subscribing again without since works. Its ack comes after anything the first
+        // subscribe sent (a second resync, a replay), so it also serves as a marker.
         const again = await subscribe(s, { table: "log" });
         assert.equal(again.ok, true);
         assert.equal(again.sub, resync.sub);
+        assert.equal(s.rec.of("resync").length, 1);
+        assert.deepEqual(s.rec.of("change"), [], `${label}: nothing replayed`);
         await sqlite(server.db, "UPDATE log SET n = -n WHERE id = 1;");
         await s.rec.count("change", 1, 5000);
         assert.equal(s.rec.of("change")[0].sub, again.sub);
@@ -67,8 +67,20 @@ test("since older than the retained window: resync, then a plain subscribe", { t
         await sqlite(server.db, inserts(1, 200));
         await live.rec.count("change", 200, 10000);
         const ids = live.rec.of("change").map((c) => c.change_id);
-        // The log is trimmed on the server's own schedule; give it a few seconds.
-        await sleep(2500);
+        // The log is trimmed on the server's own schedule: wait until a probe asking for the
+        // oldest change is refused (15 s at most).
+        const deadline = Date.now() + 15000;
+        for (;;) {
+            const probe = await connect(server.url);
+            try {
+                const answer = await subscribe(probe, { table: "log", since: ack0.last_change_id });
+                if (answer.ok !== true) break;
+            } finally {
+                closeAll(probe);
+            }
+            assert.ok(Date.now() < deadline, "the log was not trimmed within 15 s");
+            await sleep(200); // pacing between probes, not synchronization
+        }
         const again = await expectResync(ack0.last_change_id, "since before the first change");
         assert.equal(again.rows.length, 200);
         await expectResync(ids[100], "since in the middle");
@@ -80,8 +92,10 @@ test("since older than the retained window: resync, then a plain subscribe", { t
             const inside = await subscribe(s, { table: "log", since: newest - 5 });
             assert.equal(inside.ok, true, JSON.stringify(inside));
             await s.rec.count("change", 5, 5000);
-            await sleep(200);
-            assert.deepEqual(s.rec.of("change").map((c) => c.change_id),
+            // A sixth replayed change, or a resync, would come before the marker's change.
+            await sqlite(server.db, "INSERT INTO log VALUES(5000, 5000);");
+            await s.rec.until((r) => r.of("change").some((c) => c.row?.id === 5000), 5000, "the marker");
+            assert.deepEqual(s.rec.of("change").filter((c) => c.row?.id !== 5000).map((c) => c.change_id),
                 [1, 2, 3, 4, 5].map((i) => newest - 5 + i));
             assert.deepEqual(s.rec.of("resync"), []);
         } finally {

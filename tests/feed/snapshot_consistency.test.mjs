@@ -62,6 +62,8 @@ test("ack rows + later changes = the table, while a writer runs", { timeout: 600
     const sockets = [];
     try {
         for (let i = 0; i < SUBSCRIBERS; i++) {
+            // Spreads the subscribers over the writer's run (pacing, not synchronization: each
+            // one's snapshot and changes are checked against the database, whenever it came).
             await sleep(150);
             const s = await connect(server.url, { events: ["change"] });
             sockets.push(s);
@@ -70,7 +72,7 @@ test("ack rows + later changes = the table, while a writer runs", { timeout: 600
             assert.equal(ack.ok, true);
             assert.equal(ack.truncated, undefined);
         }
-        await sleep(300);
+        await sleep(300); // lets the writer run on past the last subscription (pacing)
         await writeFile(stopFile, "");
         const { ops } = await writer;
         assert.ok(ops > 50, `the writer did some work (${ops} ops)`);

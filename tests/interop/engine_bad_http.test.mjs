@@ -10,7 +10,6 @@ import {
     openClient,
     rawExchange,
     showBytes,
-    sleep,
     withTimeout,
 } from "./support/eio.mjs";
 import { startServer, stopAndCheck, RELAXED_HEARTBEAT } from "./support/server.mjs";
@@ -134,7 +133,13 @@ describe("header that never ends (--headers-timeout-ms 500)", () => {
             try {
                 let closedWith = null;
                 socket.on("close", (reason) => { closedWith = reason; });
-                await sleep(4 * HEADERS_TIMEOUT_MS);
+                // Marker: a connection opened after the client's, which sends nothing, is closed
+                // by the headers timeout; by then the timeout has passed for the client's
+                // connections too (twice over: we wait for two such closes in a row).
+                for (let i = 0; i < 2; i++) {
+                    const marker = await rawExchange(server, null, { timeoutMs: HEADERS_TIMEOUT_MS + 10000 });
+                    assert.ok(marker.closedByServer, `the marker connection is still open after ${marker.elapsedMs} ms`);
+                }
                 assert.equal(closedWith, null, `${transports} closed: ${closedWith}`);
                 const echo = new Promise((r) => socket.once("message", r));
                 socket.send("late");
@@ -146,9 +151,15 @@ describe("header that never ends (--headers-timeout-ms 500)", () => {
     });
 
     test("twenty stalled connections do not block a normal client", { timeout: 20000 }, async () => {
-        const stalled = Array.from({ length: 20 }, () =>
-            rawExchange(server, `${HANDSHAKE}X-Stall: 1`, { timeoutMs: HEADERS_TIMEOUT_MS + 5000 }));
-        await sleep(50);
+        const connected = [];
+        const stalled = Array.from({ length: 20 }, () => {
+            let onConnect;
+            connected.push(new Promise((resolve) => { onConnect = resolve; }));
+            return rawExchange(server, `${HANDSHAKE}X-Stall: 1`,
+                { timeoutMs: HEADERS_TIMEOUT_MS + 5000, onConnect });
+        });
+        // All twenty are connected and have sent their partial head before the normal client.
+        await Promise.all(connected);
         await assertServes(server);
         const results = await Promise.all(stalled);
         assert.ok(results.every((r) => r.closedByServer), "every stalled connection was closed");

@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import WebSocket from "ws";
 
 import { ENGINE_PATH, openClient, withTimeout } from "./support/eio.mjs";
-import { onlyOurs, startServer, stopAndCheck } from "./support/server.mjs";
+import { onlyOurs, PATIENT_HEARTBEAT, startServer, stopAndCheck } from "./support/server.mjs";
 
 const T = { timeout: 20000 };
 
@@ -28,6 +28,9 @@ function echoAll(socket, messages, timeoutMs = 8000) {
     return withTimeout(done, timeoutMs, `${messages.length} echoes`);
 }
 
+// Every server here has a 3 s pingTimeout (PATIENT_HEARTBEAT): with the conformance 200 ms, a
+// polling client under load missed a pong mid-echo (interop.engine_options failed under
+// stress-ng: "timed out after 8000 ms: 51 echoes" over TLS polling).
 describe("HTTPS / WSS", { skip: onlyOurs("TLS flags") }, () => {
     let server;
     let dir;
@@ -36,7 +39,7 @@ describe("HTTPS / WSS", { skip: onlyOurs("TLS flags") }, () => {
         execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", `${dir}/key.pem`,
             "-out", `${dir}/cert.pem`, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
         { stdio: "ignore" });
-        server = await startServer(["--tls-cert", `${dir}/cert.pem`, "--tls-key", `${dir}/key.pem`]);
+        server = await startServer(["--tls-cert", `${dir}/cert.pem`, "--tls-key", `${dir}/key.pem`, ...PATIENT_HEARTBEAT]);
     });
     after(async () => {
         await stopAndCheck(server);
@@ -76,7 +79,7 @@ describe("HTTPS / WSS", { skip: onlyOurs("TLS flags") }, () => {
 
 describe("permessage-deflate", { skip: onlyOurs("--per-message-deflate") }, () => {
     let server;
-    before(async () => { server = await startServer(["--per-message-deflate"]); });
+    before(async () => { server = await startServer(["--per-message-deflate", ...PATIENT_HEARTBEAT]); });
     after(async () => { await stopAndCheck(server); });
 
     test("negotiated with a ws client; large and small messages both ways, text and binary", T, async () => {
@@ -111,7 +114,7 @@ describe("permessage-deflate", { skip: onlyOurs("--per-message-deflate") }, () =
 
 describe("sid cookie and allow_request", { skip: onlyOurs("--cookie / --require-header") }, () => {
     let server;
-    before(async () => { server = await startServer(["--cookie", "--require-header", "x-token"]); });
+    before(async () => { server = await startServer(["--cookie", "--require-header", "x-token", ...PATIENT_HEARTBEAT]); });
     after(async () => { await stopAndCheck(server); });
 
     test("a handshake without the header is refused: 403 {code: 4, message}", T, async () => {

@@ -27,6 +27,19 @@ process.on("exit", () => {
 });
 
 /**
+ * `["--threads", N]` when SIO_THREADS is set (ctest sets 2 for every interop and feed test, and 4
+ * for a second run of those that cross shards), else none. Forced whatever the core count, so
+ * that hand-over between shards, cross-shard broadcast and recovery run on a 1-core machine too.
+ * The harnesses add it to our servers only, never to a Node twin (which has no such flag).
+ */
+export function threadArgs() {
+    const n = process.env.SIO_THREADS;
+    if (n === undefined || n.trim() === "") return [];
+    if (!/^[1-9][0-9]*$/.test(n.trim())) throw new Error(`SIO_THREADS must be a positive integer, got ${JSON.stringify(n)}`);
+    return ["--threads", n.trim()];
+}
+
+/**
  * Spawns `command` ([file, ...args]) with `--port 0` and `extraArgs` appended, and resolves once
  * a line of its stdout matches `listening`.
  *

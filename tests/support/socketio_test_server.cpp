@@ -1,14 +1,15 @@
 // socketio_test_server: what the interop tests need beyond chat_server, through the public API
-// only. Usage: socketio_test_server --port P [--recovery] [--max-buffered-bytes N]
-// (port 0 picks a free port; --recovery turns connection state recovery on, with a 60 s window);
+// only. Usage: socketio_test_server --port P [--threads N] [--recovery] [--max-buffered-bytes N]
+// (port 0 picks a free port; --threads N runs N shards, default one per core; --recovery turns
+// connection state recovery on, with a 60 s window);
 // SIO_TEST_LOG=1 logs to stderr.
 //
 // "/" (and every namespace below, through add_common):
 //   request-ack (name, ...args, ack)  emits `name` with args to the client, waits 2 s for its ack,
 //                                     acks {ok: true, reply: [client's ack args]} or
 //                                     {ok: false, error: <message>}
-//   broadcast-with-ack (ack)          io.timeout(1 s).emit_with_ack("ping-all"), acks
-//                                     {count, timeout, responses}
+//   broadcast-with-ack ([{timeout_ms}], ack)  io.timeout(timeout_ms, default 1 s)
+//                                     .emit_with_ack("ping-all"), acks {count, timeout, responses}
 //   disconnect-me (close)             s.disconnect(close)
 //   join (room, ack) / leave          s.join / s.leave, ack(true)
 //   rooms (ack)                       ack(s.rooms())
@@ -95,8 +96,15 @@ void add_common(sio::socket& s) {
             });
     });
 
-    s.on("broadcast-with-ack", [](sio::socket& s, sio::message const&, sio::ack ack) {
-        s.nsp().server().timeout(1000ms).emit_with_ack(
+    s.on("broadcast-with-ack", [](sio::socket& s, sio::message const& msg, sio::ack ack) {
+        // A long timeout lets a test tell "completed when all answered" from "waited it out"
+        // with a margin a loaded machine keeps.
+        std::chrono::milliseconds timeout = 1000ms;
+        if (auto const* o = msg.empty() ? nullptr : msg[0].if_object()) {
+            if (auto const* v = o->if_contains("timeout_ms"); v && v->is_int64())
+                timeout = std::chrono::milliseconds(v->get_int64());
+        }
+        s.nsp().server().timeout(timeout).emit_with_ack(
             "ping-all",
             sio::message{},
             [ack](boost::system::error_code ec, std::vector<sio::message> responses) {
@@ -193,11 +201,14 @@ void require_token(sio::socket& s, sio::next next) {
 
 int main(int argc, char** argv) {
     unsigned short port = 3000;
+    std::size_t threads = 0;
     sio::server_options options;
     for (int i = 1; i < argc; ++i) {
         std::string_view const arg = argv[i];
         if (arg == "--port" && i + 1 < argc)
             port = static_cast<unsigned short>(std::stoi(argv[++i]));
+        else if (arg == "--threads" && i + 1 < argc)
+            threads = std::stoul(argv[++i]);
         else if (arg == "--recovery")
             options.connection_state_recovery =
                 sio::recovery_options{.max_disconnection_duration = 60s};
@@ -207,7 +218,7 @@ int main(int argc, char** argv) {
     if (char const* v = std::getenv("SIO_TEST_LOG"); v && *v && std::string_view{v} != "0")
         sio::set_log_sink(sio::stderr_log_sink(), sio::log_level::debug);
 
-    sio::io_pool pool;
+    sio::io_pool pool{threads};
     sio::server io{pool, options};
 
     io.on_connection(add_common);

@@ -260,8 +260,12 @@ describe("sio-server, PostgreSQL mode", { timeout: 200000 }, () => {
         assert.deepEqual(un, { ok: true });
         await psql(db, "UPDATE gadgets SET count = 2 WHERE id = 1;");
         await waitFor(() => s2.changes.length >= 1, 8000, "the change after unsubscribe");
-        await sleep(300);
-        assert.equal(s.changes.length, 3, "nothing after unsubscribe");
+        // Marker: s subscribes to marker rows and one is written; the feed sends s its changes in
+        // change_id order, so one wrongly sent for the update would come first.
+        assert.equal((await subscribe(s, { table: "gadgets", where: { name: "marker" } })).ok, true);
+        await psql(db, "INSERT INTO gadgets(id, name) VALUES (100, 'marker');");
+        await waitFor(() => s.changes.some((c) => c.row?.id === 100), 8000, "the marker");
+        assert.equal(s.changes.filter((c) => c.row?.id !== 100).length, 3, "nothing after unsubscribe");
         await stopAndCheck(srv);
     });
 
@@ -274,15 +278,28 @@ describe("sio-server, PostgreSQL mode", { timeout: 200000 }, () => {
             const ack = await subscribe(s, { table: "items" });
             assert.deepEqual(ack.rows, []);
 
-            // A: begins first, takes the first serial id, commits last.
-            const slow = psql(db, "BEGIN;\nINSERT INTO items(label) VALUES ('A');\nSELECT pg_sleep(2);\nCOMMIT;\n");
+            // A: begins first, takes the first serial id, commits last: it waits for an advisory
+            // lock that a holder session keeps until the fast writers are done. (A fixed
+            // pg_sleep(2) failed under `taskset -c 0`: the fast writers' psql processes took
+            // longer than that, and A committed before them.)
+            const lockHolders = () => query(db, `SELECT pid FROM pg_locks
+                WHERE locktype = 'advisory' AND objid = 4242 AND granted`);
+            const holder = psql(db, "SELECT pg_advisory_lock(4242);\nSELECT pg_sleep(60);\n",
+                { timeoutMs: 90000 }).then(() => "done", () => "ended");
+            const until = async (cond, what) => {
+                const deadline = Date.now() + 10000;
+                while (!(await cond())) {
+                    assert.ok(Date.now() < deadline, what);
+                    await sleep(20); // pacing between queries, not synchronization
+                }
+            };
+            await until(async () => (await lockHolders()).length === 1, "the holder never took the lock");
+            const slow = psql(db, "BEGIN;\nINSERT INTO items(label) VALUES ('A');\n" +
+                "SELECT pg_advisory_lock(4242);\nCOMMIT;\n");
             const sleeping = () => query(db, `SELECT pid FROM pg_stat_activity
-                WHERE query LIKE '%pg_sleep(2)%' AND state = 'active' AND pid <> pg_backend_pid()`);
-            const deadline = Date.now() + 5000;
-            while ((await sleeping()).length === 0) {
-                assert.ok(Date.now() < deadline, "transaction A never reached pg_sleep");
-                await sleep(20);
-            }
+                WHERE query LIKE '%pg_advisory_lock(4242)%' AND wait_event_type = 'Lock'
+                  AND pid <> pg_backend_pid()`);
+            await until(async () => (await sleeping()).length === 1, "transaction A never waited for the lock");
             // Meanwhile: fast committed inserts, by two writers.
             await Promise.all([
                 psql(db, "INSERT INTO items(label) VALUES ('f1');\nINSERT INTO items(label) VALUES ('f2');\n" +
@@ -292,6 +309,10 @@ describe("sio-server, PostgreSQL mode", { timeout: 200000 }, () => {
             ]);
             assert.equal((await sleeping()).length, 1,
                 "A must still be open after the fast inserts committed (test premise)");
+            // Ending the holder's session frees the lock: A goes on and commits.
+            await query(db, `SELECT pg_terminate_backend(pid) FROM pg_locks
+                WHERE locktype = 'advisory' AND objid = 4242 AND granted`);
+            assert.equal(await withTimeout(holder, 10000, "the holder's end"), "ended");
             await withTimeout(slow, 10000, "transaction A");
 
             await waitFor(() => s.changes.length >= 7, 8000,
@@ -458,8 +479,8 @@ COMMIT;
         // A transaction aborted by an error (psql stops, the session ends: rolled back).
         await assert.rejects(psql(db, "BEGIN;\nINSERT INTO items VALUES (30, 'aborted');\nINSERT INTO items VALUES (1, 'dup');\nCOMMIT;\n"));
         await psql(db, "INSERT INTO items VALUES (99, 'end');");
+        // The end marker is the last write: anything wrongly sent for those before came first.
         await waitFor(() => s.changes.some((c) => c.row?.label === "end"), 8000, "the end marker");
-        await sleep(300);
         assert.deepEqual(s.changes.map((c) => [c.op, c.row?.id, c.row?.label]), [
             ["insert", 20, "kept 1"],
             ["insert", 23, "released savepoint"],
@@ -577,8 +598,8 @@ INSERT INTO things VALUES (5, 'red', 5, false, NULL, 1.5);
 DELETE FROM things WHERE id = 4;
 INSERT INTO things VALUES (100, 'end', 0, NULL, 'end', NULL);`);
             const final = await query(db, "SELECT * FROM things ORDER BY id");
+            // The end marker is the last write: anything wrongly sent for those before came first.
             await waitFor(() => s.changes.some((c) => c.sub === acks.end.sub), 8000, "the end marker");
-            await sleep(300);
             const of = (name) => s.changes.filter((c) => c.sub === acks[name].sub);
             for (const [name, where] of Object.entries(filters)) {
                 const got = of(name);
@@ -636,10 +657,13 @@ INSERT INTO things VALUES (100, 'end', 0, NULL, 'end', NULL);`);
             const ack = await subscribe(s, { table: "bigs", where: { big: "9007199254740993" } });
             await psql(db, "INSERT INTO bigs VALUES (2, 9007199254740993);\nINSERT INTO bigs VALUES (3, 0);");
             await waitFor(() => s.changes.length >= 1, 5000, "the matching insert");
-            await sleep(300);
+            // A matching marker row: row 3, had it wrongly matched, would come before it.
+            await psql(db, "INSERT INTO bigs VALUES (4, 9007199254740993);");
+            await waitFor(() => s.changes.some((c) => c.row?.id === 4), 5000, "the marker");
             assert.equal(ack.ok, true);
             assert.deepEqual(ack.rows, [{ id: 1, big: "9007199254740993" }], "snapshot");
-            assert.deepEqual(s.changes.map((c) => c.row), [{ id: 2, big: "9007199254740993" }], "changes");
+            assert.deepEqual(s.changes.filter((c) => c.row?.id !== 4).map((c) => c.row),
+                [{ id: 2, big: "9007199254740993" }], "changes");
             await stopAndCheck(srv);
         });
 
@@ -688,7 +712,6 @@ INSERT INTO things VALUES (100, 'end', 0, NULL, 'end', NULL);`);
             await waitFor(() => s.changes.filter((c) => c.row?.label === "end").length >= wanted, 10000,
                 () => `end markers for ${JSON.stringify(where)}`);
         }
-        await sleep(300);
         let midChurn = 0;
         for (const { s, ack, where } of subs) {
             const what = `subscriber ${JSON.stringify(where)} at ${ack.last_change_id}`;

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 
 import { io } from "socket.io-client";
 
-import { spawnServer, stopAndCheck as stopAndCheckProcess } from "../../support/process.mjs";
+import { spawnServer, stopAndCheck as stopAndCheckProcess, threadArgs } from "../../support/process.mjs";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const serverBin =
@@ -113,14 +113,15 @@ export async function makeDb(setupSql) {
 }
 
 /**
- * Spawns sio-server on `db` (an SQLite file or a postgresql:// URL) with `--port 0` and `args`
- * and waits (15 s at most) for its listening line; resolves to spawnServer's handle
+ * Spawns sio-server on `db` (an SQLite file or a postgresql:// URL) with `--port 0`, `--threads N`
+ * when SIO_THREADS is set (see threadArgs), and `args`, and waits (15 s at most) for its
+ * listening line; resolves to spawnServer's handle
  * (../../support/process.mjs) plus `url`. stop() sends SIGTERM and resolves to {code, signal,
  * killed, diedEarly} (SIGKILL after 6 s).
  */
 export async function spawnSioServer(db, args = [], { startTimeoutMs = 15000 } = {}) {
     const server = await spawnServer([serverBin, "--db", db], {
-        extraArgs: args,
+        extraArgs: [...threadArgs(), ...args],
         listening: LISTENING,
         startTimeoutMs,
         graceMs: 6000,
@@ -253,6 +254,20 @@ export function request(socket, event, payload, ms = 5000) {
 /** Subscribes; resolves to the ack. */
 export function subscribe(socket, payload, ms = 10000) {
     return request(socket, "subscribe", payload, ms);
+}
+
+/**
+ * Writes `sql` (one marker row, through the sqlite3 CLI like the tests' other writes) and waits
+ * until each socket's recorder holds a change with `isMarker(change)`. The feed sends a
+ * subscriber its changes in change_id order, so whatever the server would send for the writes
+ * before the marker (a duplicate, a change that should have been filtered out) has arrived by
+ * then: this is how a test proves that something did NOT arrive. The sockets must be subscribed
+ * to the marker's row. Callers leave the marker out of what they compare.
+ */
+export async function feedMarker(db, sockets, sql, isMarker, ms = 10000) {
+    await sqlite(db, sql);
+    await Promise.all([sockets].flat().map((s) => s.rec.until(
+        (r) => r.of("change").some((c) => isMarker(c)), ms, "the marker change")));
 }
 
 /** Closes every socket given (ignores undefined). */

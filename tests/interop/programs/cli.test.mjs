@@ -53,6 +53,7 @@ const CASES = {
         { argv: ["--parser", "json", "--port", "0"], flag: "--parser" },
         { argv: ["--redis", "redis://127.0.0.1:6379", "--port", "0"], flag: "--redis" },
         { argv: ["--allow-eio3", "--port", "0"], flag: "--allow-eio3" },
+        { argv: ["--threads", "two", "--port", "0"], flag: "--threads" },
     ],
     bench_server: [
         { argv: ["--port", "abc"], flag: "--port" },

@@ -40,6 +40,10 @@ import socketio
 
 # A path, or a command line (e.g. "node ../socketio/node_twins/chat_server.mjs" for the reference).
 SERVER = shlex.split(os.environ.get('SIO_CHAT_SERVER', '/work/main/build/apps/chat/chat_server'))
+# ctest sets SIO_THREADS (2) so our server runs several shards whatever the core count; the Node
+# twin has no such flag.
+THREADS = (['--threads', os.environ['SIO_THREADS']]
+           if os.environ.get('SIO_THREADS') and not any('node_twins' in w for w in SERVER) else [])
 STARTUP_TIMEOUT = 10  # seconds to print the listening line
 STOP_GRACE = 3        # seconds between SIGTERM and SIGKILL in teardown
 WAIT = 5              # seconds for any single expected event, ack or connection
@@ -94,7 +98,7 @@ class ChatServer:
                                '(set SIO_CHAT_SERVER or build the chat_server target)')
         self.output = bytearray()  # what the server printed on stdout (the last 64 KiB)
         self._drain = None
-        self.proc = subprocess.Popen(SERVER + ['--port', '0'], stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(SERVER + ['--port', '0'] + THREADS, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE)
         try:
             self.port = self._read_port()

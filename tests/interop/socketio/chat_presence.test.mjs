@@ -5,22 +5,21 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, test } from "node:test";
 
 import {
+    assertNoReconnection,
     assertNone,
     closeAll,
     connect,
+    flush,
     manager,
     managerSocket,
+    MARKER,
     MODES,
     skipUnless,
-    sleep,
     startServer,
     stopAndCheck,
     T,
     withTimeout,
 } from "./support.mjs";
-
-// Time given to a wrong event to show up before we conclude it does not come.
-const SETTLE_MS = 200;
 
 describe("chat_server presence", { skip: skipUnless("chat") }, () => {
     let server;
@@ -37,7 +36,7 @@ describe("chat_server presence", { skip: skipUnless("chat") }, () => {
             const a = await connect(server, opts);
             const [args] = await a.waitFor("welcome");
             assert.deepEqual(args, [{ id: a.id }]);
-            await sleep(SETTLE_MS);
+            await flush(a);
             assert.equal(a.received("welcome").length, 1);
             assertNone(a, "user-connected");
         });
@@ -50,7 +49,7 @@ describe("chat_server presence", { skip: skipUnless("chat") }, () => {
         const c = await connect(server, MODES.websocket);
         await a.waitFor("user-connected", { count: 2 });
         await b.waitFor("user-connected");
-        await sleep(SETTLE_MS);
+        await flush([a, b, c]);
         assert.deepEqual(a.received("user-connected"), [[{ id: b.id }], [{ id: c.id }]]);
         assert.deepEqual(b.received("user-connected"), [[{ id: c.id }]]);
         assertNone(c, "user-connected");
@@ -76,7 +75,7 @@ describe("chat_server presence", { skip: skipUnless("chat") }, () => {
         await a.waitFor("user-connected", { count: leavers.length });
         for (const l of leavers) l.leave(l.client);
         await a.waitFor("user-disconnected", { count: leavers.length });
-        await sleep(SETTLE_MS);
+        await flush(a);
         assert.deepEqual(
             a.payloads("user-disconnected").map((p) => p.id).sort(),
             [...ids].sort());
@@ -101,12 +100,13 @@ describe("chat_server presence", { skip: skipUnless("chat") }, () => {
             const err = await bad.nextConnectError();
             assert.equal(err.message, "unauthorized");
             assert.equal(err.data, undefined);
-            await sleep(SETTLE_MS + 300);
-            assert.equal(errors, 1, "connect_error count (a retry would add more)");
+            assertNoReconnection(bad.socket.io, "after a middleware refusal");
+            assert.equal(errors, 1, "connect_error count");
             assert.equal(bad.socket.connected, false);
             assert.equal(bad.socket.active, false, "socket.active after a middleware refusal");
             assertNone(bad, "welcome");
         }
+        await flush(a);
         assertNone(a, "user-connected");
         assertNone(a, "user-disconnected");
     });
@@ -129,7 +129,8 @@ describe("chat_server presence", { skip: skipUnless("chat") }, () => {
         assert.equal(err.message, "unauthorized");
         const admin = await managerSocket(m, "/admin");
         assert.deepEqual(await admin.emitAck("get-stats"), { clients: 1 });
-        await sleep(SETTLE_MS);
+        await flush(a);
+        await flush(admin, MARKER.chatAdmin);
         assertNone(a, "user-connected");
         assertNone(admin, "welcome");
     });
@@ -168,7 +169,7 @@ describe("chat_server presence", { skip: skipUnless("chat") }, () => {
             assert.deepEqual(x.received("welcome"), [[{ id: oldId }], [{ id: newId }]]);
             await observer.waitFor("user-disconnected", { filter: (p) => p.id === oldId });
             await observer.waitFor("user-connected", { filter: (p) => p.id === newId });
-            await sleep(SETTLE_MS);
+            await flush([observer, x]);
             assert.deepEqual(observer.payloads("user-connected"), [{ id: oldId }, { id: newId }]);
             assert.deepEqual(observer.payloads("user-disconnected"), [{ id: oldId }]);
         });

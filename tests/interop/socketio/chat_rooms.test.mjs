@@ -8,15 +8,13 @@ import {
     assertNone,
     closeAll,
     connectMany,
+    flush,
     MODES,
     skipUnless,
-    sleep,
     startServer,
     stopAndCheck,
     T,
 } from "./support.mjs";
-
-const SETTLE_MS = 150;
 
 describe("chat_server rooms", { skip: skipUnless("chat") }, () => {
     let server;
@@ -40,7 +38,7 @@ describe("chat_server rooms", { skip: skipUnless("chat") }, () => {
             assert.equal(await m1.emitAck("to-room", { room: r, payload: { n: 2 } }), true);
             await m1.waitFor("room-message");
             await Promise.all([m2, m3].map((m) => m.waitFor("room-message", { count: 2 })));
-            await sleep(SETTLE_MS);
+            await flush([m1, m2, m3, outsider, other]);
             assert.deepEqual(m1.received("room-message"), [[{ n: 1 }]]);
             for (const m of [m2, m3]) {
                 assert.deepEqual(m.received("room-message"), [[{ n: 1 }], [{ n: 2 }]]);
@@ -62,7 +60,7 @@ describe("chat_server rooms", { skip: skipUnless("chat") }, () => {
         assert.equal(await b.emitAck("leave", r), true);
         assert.equal(await sender.emitAck("to-room", { room: r, payload: "after" }), true);
         await a.waitFor("room-message", { count: 2 });
-        await sleep(SETTLE_MS);
+        await flush([a, b]);
         assert.deepEqual(a.payloads("room-message"), ["before", "after"]);
         assert.deepEqual(b.payloads("room-message"), ["before"]);
         // Leaving a room one is not in, or twice, is harmless.
@@ -81,7 +79,7 @@ describe("chat_server rooms", { skip: skipUnless("chat") }, () => {
         await sender.emitAck("to-room", { room: r2, payload: "two" });
         await a.waitFor("room-message");
         await b.waitFor("room-message");
-        await sleep(SETTLE_MS);
+        await flush([a, b]);
         assert.deepEqual(a.payloads("room-message"), ["one"]);
         assert.deepEqual(b.payloads("room-message"), ["two"]);
     });
@@ -101,7 +99,10 @@ describe("chat_server rooms", { skip: skipUnless("chat") }, () => {
         await b.emitAck("leave", r);
         sender.socket.emit("to-room", { room: r, payload: { plain: 2 } });
         await a.waitFor("room-message", { count: 2 });
-        await sleep(SETTLE_MS);
+        // The sender's marker is answered after its plain to-room was handled (one socket's
+        // packets are handled in order); then a and b have all that to-room sent them.
+        await flush(sender);
+        await flush([a, b]);
         assert.deepEqual(a.payloads("room-message"), [{ plain: 1 }, { plain: 2 }]);
         assert.deepEqual(b.payloads("room-message"), [{ plain: 1 }]);
     });
@@ -109,7 +110,7 @@ describe("chat_server rooms", { skip: skipUnless("chat") }, () => {
     test("to-room to an empty room reaches no one and is acked", T(), async () => {
         const [a, sender] = await connectMany(server, 2);
         assert.equal(await sender.emitAck("to-room", { room: room(), payload: 1 }), true);
-        await sleep(SETTLE_MS);
+        await flush(a);
         assertNone(a, "room-message");
     });
 
@@ -118,7 +119,7 @@ describe("chat_server rooms", { skip: skipUnless("chat") }, () => {
         assert.equal(await sender.emitAck("to-room", { room: a.id, payload: "direct" }), true);
         const [[got]] = await a.waitFor("room-message");
         assert.equal(got, "direct");
-        await sleep(SETTLE_MS);
+        await flush([b, sender]);
         assertNone(b, "room-message");
         assertNone(sender, "room-message");
     });

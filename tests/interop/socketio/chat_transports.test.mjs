@@ -8,6 +8,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import {
     closeAll,
     connect,
+    flush,
     MODES,
     normalizeBinary,
     patternBytes,
@@ -40,7 +41,7 @@ describe("chat_server transports", { skip: skipUnless("chat") }, () => {
         assert.equal(u.socket.io.engine.transport.name, "websocket");
         // The upgrade keeps the session: same Socket.IO id, one welcome.
         await u.waitFor("welcome");
-        await sleep(100);
+        await flush(u);
         assert.deepEqual(u.received("welcome"), [[{ id: u.id }]]);
     });
 
@@ -70,7 +71,7 @@ describe("chat_server transports", { skip: skipUnless("chat") }, () => {
             const [echo] = await c.emitAckAll("binary-echo", [{ k, b: patternBytes(5000, 99) }]);
             assert.deepEqual(normalizeBinary(echo), { k, b: patternBytes(5000, 99) });
         }
-        await sleep(100);
+        await flush(clients);
         for (const c of clients) {
             assert.equal(c.received("enviar-mensaje").length, clients.length - 1);
             assert.equal(c.received("room-message").length, clients.length - 1);
@@ -87,6 +88,7 @@ describe("chat_server transports", { skip: skipUnless("chat") }, () => {
             const acks = [];
             for (let i = 0; i < n; i++) {
                 acks.push(sender.emitAck("enviar-mensaje", { tag, i, pad: "p".repeat(i * 10) }));
+                // Spreads the sends over the polling phase and the upgrade (not synchronization).
                 if (i % 10 === 9) await sleep(5);
             }
             const ids = await Promise.all(acks);
@@ -98,7 +100,8 @@ describe("chat_server transports", { skip: skipUnless("chat") }, () => {
             const echoes = await Promise.all(Array.from({ length: 20 },
                 (_, i) => sender.emitAckAll("binary-echo", [patternBytes(2000 + i, i + 1)])));
             echoes.forEach(([b], i) => assert.ok(Buffer.from(b).equals(patternBytes(2000 + i, i + 1))));
-            await sleep(50);
+            // Every message was acked, so a duplicate would come before the marker's answer.
+            await flush(receiver);
             assert.equal(
                 receiver.received("enviar-mensaje").filter(([p]) => p.tag === tag).length, n);
             sender.close();

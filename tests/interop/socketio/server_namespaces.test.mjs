@@ -6,6 +6,7 @@ import crypto from "node:crypto";
 import { afterEach, beforeEach, describe, test } from "node:test";
 
 import {
+    assertNoReconnection,
     assertNone,
     closeAll,
     connect,
@@ -22,8 +23,6 @@ import {
     upgraded,
     withTimeout,
 } from "./support.mjs";
-
-const SETTLE_MS = 200;
 
 // Known server bug (reported): over polling, s.disconnect(true) answers the pending GET with
 // "41/private,\x1e41\x1e1" — the DISCONNECT packets and the Engine.IO close in one payload.
@@ -45,14 +44,18 @@ describe("socketio_test_server namespaces", { skip: skipUnless("test") }, () => 
         await stopAndCheck(server);
     });
 
-    /** Polls disconnect-log until `id` is in it; resolves with its entry. */
+    /**
+     * Polls disconnect-log until `id` is in it (10 s at most: the log is written on the leaver's
+     * thread, the asker may be on another); resolves with its entry.
+     */
     async function reasonOf(asker, id) {
-        for (let i = 0; i < 50; i++) {
+        const deadline = Date.now() + 10000;
+        for (;;) {
             const entry = (await asker.emitAck("disconnect-log")).find((e) => e.id === id);
             if (entry) return entry;
-            await sleep(20);
+            if (Date.now() > deadline) throw new Error(`${id} is not in the disconnect log`);
+            await sleep(20); // pacing between requests, not synchronization
         }
-        throw new Error(`${id} is not in the disconnect log`);
     }
 
     for (const [mode, opts] of Object.entries(MODES)) {
@@ -87,7 +90,7 @@ describe("socketio_test_server namespaces", { skip: skipUnless("test") }, () => 
         let errors = 0;
         c.socket.on("connect_error", () => errors++);
         await c.nextConnectError();
-        await sleep(SETTLE_MS + 300);
+        assertNoReconnection(c.socket.io, "after a middleware refusal");
         assert.equal(errors, 1);
         assert.equal(c.socket.active, false);
     });
@@ -122,7 +125,7 @@ describe("socketio_test_server namespaces", { skip: skipUnless("test") }, () => 
                 c.socket.emit("disconnect-me", false);
                 const [reason] = await gone;
                 assert.equal(reason, "io server disconnect");
-                await sleep(SETTLE_MS);
+                assertNoReconnection(c.socket.io, "after a server disconnect");
                 assert.equal(c.socket.active, false);
                 assert.equal(attempts, 0);
                 assert.deepEqual(await reasonOf(observer, id),
@@ -138,10 +141,10 @@ describe("socketio_test_server namespaces", { skip: skipUnless("test") }, () => 
         const gone = dyn.nextDisconnect();
         dyn.socket.emit("disconnect-me", false);
         assert.equal((await gone)[0], "io server disconnect");
-        await sleep(SETTLE_MS);
+        // Answered after the server handled disconnect-me, on the same connection.
+        assert.deepEqual(await main.emitAck("rooms"), [main.id]);
         assert.equal(main.socket.connected, true);
         assert.equal(m.engine.id, engineId);
-        assert.deepEqual(await main.emitAck("rooms"), [main.id]);
     });
 
     for (const [mode, opts] of Object.entries(MODES)) {
@@ -163,7 +166,7 @@ describe("socketio_test_server namespaces", { skip: skipUnless("test") }, () => 
             assert.deepEqual((await Promise.all(gone)).map(([reason]) => reason),
                 ["io server disconnect", "io server disconnect"]);
             await engineClosed;
-            await sleep(SETTLE_MS);
+            assertNoReconnection(m, "after a server disconnect");
             assert.equal(attempts, 0, "no reconnection after a server disconnect");
             assert.equal(main.socket.active, false);
             assert.equal(priv.socket.active, false);

@@ -8,7 +8,18 @@ import net from "node:net";
 import fs from "node:fs";
 import { after, before, describe, test } from "node:test";
 
-import { closeAll, connect, isNodeTwin, skipUnless, sleep, startServer, stopAndCheck, T } from "./support.mjs";
+import {
+    closeAll,
+    connect,
+    flush,
+    isNodeTwin,
+    MARKER,
+    skipUnless,
+    sleep,
+    startServer,
+    stopAndCheck,
+    T,
+} from "./support.mjs";
 
 async function ack(client, event, ...args) {
     return client.socket.timeout(5000).emitWithAck(event, ...args);
@@ -45,7 +56,8 @@ describe("connection state recovery", { skip: skipUnless("test") || (isNodeTwin(
             assert.equal(c.socket.recovered, true, "socket.recovered after a reconnection in the window");
             assert.equal(c.id, id, "same id");
             await c.waitFor("tick", { count: 4 });
-            await sleep(200);
+            // Every tick was acked to d before: a duplicate would come before the marker's answer.
+            await flush(c, MARKER.test);
             assert.deepEqual(c.received("tick").map((args) => args[0]), [1, 2, 3, 4], "each missed tick once, in order");
             const rooms = await ack(c, "rooms");
             assert.ok(rooms.includes("r") && rooms.includes(id), `rooms restored: ${JSON.stringify(rooms)}`);
@@ -79,8 +91,13 @@ describe("backpressure: a reader that never reads", { skip: skipUnless("test") |
         await stopAndCheck(server);
     });
 
-    // A raw WebSocket that completes the handshakes, asks for a flood, then stops reading.
-    async function stalledClient({ isVolatile }) {
+    /**
+     * A raw WebSocket that completes the handshakes, asks for a flood, then stops reading; then,
+     * when `marker` is given ({room, event}), asks for a room-emit of `event` to `room`, which
+     * the server handles after the flood (one socket's packets are handled in order). Resolves
+     * with {sock, closed, sid} (sid: its Socket.IO id).
+     */
+    async function stalledClient({ isVolatile, marker }) {
         const sock = net.connect(server.port, "127.0.0.1");
         await new Promise((resolve) => sock.once("connect", resolve));
         sock.write("GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n" +
@@ -101,12 +118,21 @@ describe("backpressure: a reader that never reads", { skip: skipUnless("test") |
             const head = len < 126 ? Buffer.from([0x81, 0x80 | len]) : Buffer.from([0x81, 0x80 | 126, len >> 8, len & 255]);
             return Buffer.concat([head, mask, masked]);
         };
-        sock.write(frame("40"));
-        await sleep(100);
+        // The CONNECT answer carries the socket's id.
+        const sid = await new Promise((resolve) => {
+            const onData = (b) => {
+                seen += b.toString("latin1");
+                const m = /40\{"sid":"([^"]+)"/.exec(seen);
+                if (m) { sock.off("data", onData); resolve(m[1]); }
+            };
+            sock.on("data", onData);
+            sock.write(frame("40"));
+        });
         sock.pause(); // never read again: the kernel buffers fill, then the server's queue grows
         const closed = new Promise((resolve) => sock.once("close", resolve));
         sock.write(frame(`42["flood",{"count":20000,"size":1000,"volatile":${isVolatile}}]`));
-        return { sock, closed };
+        if (marker) sock.write(frame(`42["room-emit",${JSON.stringify({ ...marker, args: [] })}]`));
+        return { sock, closed, sid };
     }
 
     test("a non-volatile flood past max_buffered_bytes disconnects that client; RSS stays bounded", T(30000), async () => {
@@ -129,12 +155,20 @@ describe("backpressure: a reader that never reads", { skip: skipUnless("test") |
     });
 
     test("a volatile flood to a stalled reader is dropped past the bound; the client stays", T(30000), async () => {
+        const other = await connect(server, { transports: ["websocket"] });
         const before = rssKb(server.pid);
-        const { sock } = await stalledClient({ isVolatile: true });
-        await sleep(1500);
+        const { sock, sid } = await stalledClient({
+            isVolatile: true,
+            marker: { room: other.id, event: "flood-done" },
+        });
+        // The flood has been handled (and would have cut the client off) once the marker comes.
+        await other.waitFor("flood-done", { timeoutMs: 20000 });
         const growth = rssKb(server.pid) - before;
         assert.ok(growth < 16 * 1024, `server RSS grew by ${growth} KiB`);
-        assert.equal(sock.destroyed, false, "volatile packets are dropped, the client is not disconnected");
+        const log = await ack(other, "disconnect-log");
+        assert.deepEqual(log.filter((e) => e.id === sid), [],
+            "volatile packets are dropped, the client is not disconnected");
+        assert.equal(sock.destroyed, false);
         sock.destroy();
     });
 });

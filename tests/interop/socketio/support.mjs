@@ -16,6 +16,7 @@ import { io, Manager } from "socket.io-client";
 
 import { patternBytes, sleep, toBuffer, withTimeout } from "../support/eio.mjs";
 import { splitCommand, startCommand, stopAndCheck } from "../support/server.mjs";
+import { threadArgs } from "../../support/process.mjs";
 
 export { patternBytes, sleep, stopAndCheck, toBuffer, withTimeout };
 
@@ -56,14 +57,16 @@ export function skipUnless(kind) {
 }
 
 /**
- * Starts `kind` ("chat" | "test" | "parity") with --port 0, waits for its "listening on" line
- * (15 s at most) and returns {port, url, host, pid, exited, output(), stop()} (the shape of
- * ../support/server.mjs, so stopAndCheck applies).
+ * Starts `kind` ("chat" | "test" | "parity") with --port 0 (and `--threads N` when SIO_THREADS is set and the
+ * server is not a Node twin), waits for its "listening on" line (15 s at most) and returns {port,
+ * url, host, pid, exited, output(), stop()} (the shape of ../support/server.mjs, so stopAndCheck
+ * applies).
  */
 export async function startServer(kind, { startTimeoutMs = 15000, args = [] } = {}) {
     const command = serverCommand(kind);
     if (!command) throw new Error(`no ${kind} server: set ${BINARIES[kind].env}`);
-    return startCommand(command, args, { startTimeoutMs });
+    const threads = isNodeTwin(kind) ? [] : threadArgs();
+    return startCommand(command, [...threads, ...args], { startTimeoutMs });
 }
 
 /** The three ways a client may use the transports. */
@@ -261,6 +264,40 @@ export function viaJson(v) {
 export function assertNone(client, event, filter = () => true, what = "") {
     const got = client.received(event).filter((args) => filter(...args));
     assert.deepEqual(got, [], `${client.id} got unexpected "${event}" ${what}`);
+}
+
+/**
+ * Marker requests: an acked event whose answer the server queues on the asking socket and which
+ * has no other effect. "/" of chat_server: binary-echo; every namespace of socketio_test_server:
+ * rooms; "/admin" of chat_server: get-stats (which also emits `stats` to the asker).
+ */
+export const MARKER = {
+    chat: ["binary-echo", "marker"],
+    chatAdmin: ["get-stats"],
+    test: ["rooms"],
+};
+
+/**
+ * Resolves once each client has received everything the server had sent it before this call: the
+ * answer to a marker request (see MARKER) is queued behind it on the socket's connection. This is
+ * how a test proves that something did NOT arrive: whatever the server did before (a broadcast
+ * from another socket, on another thread, whose ack we already have) comes first, so checking
+ * after flush() is not a guess about how long to wait.
+ */
+export async function flush(clients, marker = MARKER.chat) {
+    const [event, ...args] = marker;
+    await Promise.all([clients].flat().map((c) => c.emitAckAll(event, args, 10000)));
+}
+
+/**
+ * Asserts that the Manager `m` will never try to reconnect. socket.io-client decides it at once,
+ * before it emits "disconnect" or "connect_error": Manager#_close sets skipReconnect, and a
+ * scheduled attempt sets _reconnecting. So this needs no waiting for an attempt that does not
+ * come. (Private fields of socket.io-client 4.8, pinned by the lockfile.)
+ */
+export function assertNoReconnection(m, what = "") {
+    assert.equal(m._reconnecting, false, `a reconnection is scheduled ${what}`);
+    assert.equal(m.skipReconnect, true, `the Manager may still reconnect ${what}`);
 }
 
 /** Sets the node:test timeout of each test. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-import { spawnServer, stopAndCheck } from "../../support/process.mjs";
+import { spawnServer, stopAndCheck, threadArgs } from "../../support/process.mjs";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const twinScript = path.join(repoRoot, "bench/node/engine_echo_server.mjs");
@@ -23,6 +23,14 @@ export const isNodeReference =
  * a client mid-test.
  */
 export const RELAXED_HEARTBEAT = ["--ping-interval-ms", "2000", "--ping-timeout-ms", "5000"];
+
+/**
+ * The conformance pingInterval (300 ms, so heartbeats are frequent) with a pingTimeout that a
+ * loaded machine can meet: with 200 ms, a client whose process is not scheduled in time to pong
+ * is dropped mid-test. For files that exercise transports and the upgrade, not the deadline.
+ */
+export const PATIENT_PING_TIMEOUT_MS = 3000;
+export const PATIENT_HEARTBEAT = ["--ping-interval-ms", "300", "--ping-timeout-ms", String(PATIENT_PING_TIMEOUT_MS)];
 
 /** Skip option for node:test: skips, with a reason, behaviour that Node's engine.io lacks. */
 export function onlyOurs(reason) {
@@ -101,9 +109,13 @@ export async function startCommand(command, extraArgs = [], { startTimeoutMs = 1
     }));
 }
 
-/** Starts the server under test (SIO_SERVER_CMD) as startCommand does. */
+/**
+ * Starts the server under test (SIO_SERVER_CMD) as startCommand does, with `--threads N` first
+ * when SIO_THREADS is set and the server is ours (see threadArgs).
+ */
 export async function startServer(extraArgs = [], { startTimeoutMs = 15000 } = {}) {
-    return startCommand(serverCommand(), extraArgs, { startTimeoutMs });
+    const threads = isNodeReference ? [] : threadArgs();
+    return startCommand(serverCommand(), [...threads, ...extraArgs], { startTimeoutMs });
 }
 
 /**

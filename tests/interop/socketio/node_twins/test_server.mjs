@@ -23,8 +23,10 @@ function addCommon(socket) {
             else ack({ ok: true, reply });
         });
     });
-    socket.on("broadcast-with-ack", (ack) => {
-        io.timeout(1000).emit("ping-all", (err, responses) => {
+    socket.on("broadcast-with-ack", (...args) => {
+        const ack = args.pop();
+        const timeoutMs = Number.isInteger(args[0]?.timeout_ms) ? args[0].timeout_ms : 1000;
+        io.timeout(timeoutMs).emit("ping-all", (err, responses) => {
             ack({ count: responses.length, timeout: Boolean(err), responses: responses.map((r) => [r]) });
         });
     });
