@@ -1,7 +1,9 @@
 // socketio_guard_server: user callbacks that throw, and completions that must run on their
 // token's executor, for tests/interop/socketio/server_guards.test.mjs and
 // server_completions.test.mjs. Public API only. Logs to stderr (the tests read the lines).
-// Usage: socketio_guard_server --port P [--threads N] [--own-listener]
+// Usage: socketio_guard_server --port P [--threads N] [--own-listener | --own-listener-once]
+//   --own-listener-once  the same for one connection, after which the program's io_context
+//                   stops: the engine must carry on without it.
 //   --own-listener  the program accepts on its own io_context (another thread) and hands each
 //                   connection to io.engine().accept(), as a program with its own Beast server.
 //
@@ -282,8 +284,8 @@ void add_exec_events(sio::socket& s, elsewhere& other) {
 
 // --own-listener: accepts on the application's io_context and reads each connection's first
 // request there, then hands it over, as a program running its own Beast server would.
-void accept_loop(net::ip::tcp::acceptor& acceptor, sio::server& io) {
-    acceptor.async_accept([&](boost::system::error_code ec, net::ip::tcp::socket socket) {
+void accept_loop(net::ip::tcp::acceptor& acceptor, sio::server& io, bool once) {
+    acceptor.async_accept([&, once](boost::system::error_code ec, net::ip::tcp::socket socket) {
         if (ec)
             return;
         struct reading {
@@ -293,12 +295,20 @@ void accept_loop(net::ip::tcp::acceptor& acceptor, sio::server& io) {
         };
         auto r = std::make_shared<reading>(reading{std::move(socket), {}, {}});
         boost::beast::http::async_read(
-            r->socket, r->buffer, r->request, [r, &io](boost::system::error_code ec, std::size_t) {
+            r->socket,
+            r->buffer,
+            r->request,
+            [r, &io, &acceptor, once](boost::system::error_code ec, std::size_t) {
                 if (!ec)
                     io.engine().accept(
                         std::move(r->socket), std::move(r->buffer), std::move(r->request));
+                if (once) // the connection must not need this io_context any more
+                    static_cast<net::io_context&>(
+                        net::query(acceptor.get_executor(), net::execution::context))
+                        .stop();
             });
-        accept_loop(acceptor, io);
+        if (!once)
+            accept_loop(acceptor, io, once);
     });
 }
 
@@ -308,6 +318,7 @@ int main(int argc, char** argv) {
     unsigned short port = 3000;
     std::size_t threads = 2;
     bool own_listener = false;
+    bool own_once = false;
     for (int i = 1; i < argc; ++i) {
         std::string_view const arg = argv[i];
         if (arg == "--port" && i + 1 < argc)
@@ -316,6 +327,8 @@ int main(int argc, char** argv) {
             threads = std::stoul(argv[++i]);
         else if (arg == "--own-listener")
             own_listener = true;
+        else if (arg == "--own-listener-once")
+            own_listener = own_once = true;
         else {
             std::cerr << "unknown option " << arg << '\n';
             return 2;
@@ -385,7 +398,7 @@ int main(int argc, char** argv) {
         own.bind({net::ip::make_address("127.0.0.1"), port});
         own.listen();
         endpoint = own.local_endpoint();
-        net::post(other.ctx, [&] { accept_loop(own, io); });
+        net::post(other.ctx, [&] { accept_loop(own, io, own_once); });
     } else {
         endpoint = io.listen("127.0.0.1", port);
     }

@@ -318,3 +318,25 @@ describe("engine::server::accept of the application's own sockets", { skip: SKIP
         });
     }
 });
+
+describe("engine::server::accept: the application's io_context may stop after handing over", { skip: SKIP }, () => {
+    let server;
+    before(async () => {
+        server = await startCommand(guardServerCommand(), ["--threads", "2", "--own-listener-once"]);
+    });
+    after(async () => {
+        closeAll();
+        await stopAndCheck(server);
+    });
+
+    // One WebSocket connection for the client's whole life: the one the application handed over.
+    // Before, the socket's I/O still completed on the application's (now stopped) io_context, so
+    // the connection never got past its handshake.
+    test("the connection goes on on its shard", T(), async () => {
+        const c = await connect(server, { transports: ["websocket"] });
+        const [[where]] = await c.waitFor("thread");
+        assert.deepEqual(where, { on_shard: true });
+        await assertAlive(c, "the handed-over connection");
+        c.close();
+    });
+});
