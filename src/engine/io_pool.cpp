@@ -1,6 +1,26 @@
+#include <sio/core/guarded.hpp>
 #include <sio/engine/io_pool.hpp>
 
+#include <string>
+
 namespace sio {
+namespace {
+
+// Runs one shard until it is stopped. A handler that throws ends run() with its exception; it is
+// logged and run() resumes (as Asio's examples loop around run()), so one bad handler costs that
+// handler, not every shard of the process (std::terminate).
+void run_shard(net::io_context& ctx, std::size_t index) {
+    auto guard = net::make_work_guard(ctx);
+    while (!ctx.stopped()) {
+        bool const finished = !guarded(
+            [&] { ctx.run(); },
+            [index] { return "io_pool shard " + std::to_string(index) + ": a handler"; });
+        if (finished)
+            return;
+    }
+}
+
+} // namespace
 
 io_pool::io_pool(std::size_t threads) {
     if (threads == 0)
@@ -16,23 +36,14 @@ io_pool::~io_pool() {
 }
 
 void io_pool::start() {
-    for (auto& ctx : contexts_)
-        threads_.emplace_back([&ctx] {
-            auto guard = net::make_work_guard(*ctx);
-            ctx->run();
-        });
+    for (std::size_t i = 0; i < contexts_.size(); ++i)
+        threads_.emplace_back([ctx = contexts_[i].get(), i] { run_shard(*ctx, i); });
 }
 
 void io_pool::run() {
     for (std::size_t i = 1; i < contexts_.size(); ++i)
-        threads_.emplace_back([ctx = contexts_[i].get()] {
-            auto guard = net::make_work_guard(*ctx);
-            ctx->run();
-        });
-    {
-        auto guard = net::make_work_guard(*contexts_[0]);
-        contexts_[0]->run();
-    }
+        threads_.emplace_back([ctx = contexts_[i].get(), i] { run_shard(*ctx, i); });
+    run_shard(*contexts_[0], 0);
     join();
 }
 

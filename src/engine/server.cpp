@@ -1,4 +1,5 @@
 #include <sio/core/base64.hpp>
+#include <sio/core/guarded.hpp>
 #include <sio/core/log.hpp>
 #include <sio/engine/server.hpp>
 
@@ -6,6 +7,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include <openssl/rand.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -132,12 +134,12 @@ server_core::server_core(io_pool& p, handler& h, server_options opts)
         shards.push_back(std::make_unique<shard_state>(pool.get(i), options));
 }
 
-std::size_t server_core::shard_of(net::any_io_executor const& ex) const noexcept {
+std::optional<std::size_t> server_core::shard_of(net::any_io_executor const& ex) const noexcept {
     auto& ctx = net::query(ex, net::execution::context);
     for (std::size_t i = 0; i < pool.size(); ++i)
         if (&pool.get(i) == &ctx)
             return i;
-    return 0;
+    return std::nullopt;
 }
 
 std::string server_core::make_sid(std::size_t index) {
@@ -251,10 +253,14 @@ void server_core::handle(std::shared_ptr<http_connection> conn, http_request& re
     }
     http_response res{http::status::not_found, request.version()};
     if (app_routes) {
-        try {
-            app_routes(request, res);
-        } catch (std::exception const& ex) {
-            log(log_level::error, std::string{"http handler threw: "} + ex.what());
+        // As Express's default error handler: a route that throws answers 500, the connection
+        // and the process go on.
+        if (guarded(
+                [&] { app_routes(request, res); },
+                [&] {
+                    return "http handler for " + std::string{target.substr(0, target.find('?'))} +
+                           " on shard " + std::to_string(conn->shard());
+                })) {
             res = http_response{http::status::internal_server_error, request.version()};
             res.set(http::field::content_type, "text/plain");
             res.body() = "Internal Server Error";
@@ -381,11 +387,11 @@ void server_core::handshake(
 
     if (options.allow_request) {
         std::optional<std::string> refusal;
-        try {
-            refusal = options.allow_request(info);
-        } catch (std::exception const& ex) {
-            refusal = ex.what();
-        }
+        // A throw refuses the handshake, with its message when it has one.
+        if (auto thrown = guarded(
+                [&] { refusal = options.allow_request(info); },
+                [&] { return "allow_request on shard " + std::to_string(conn->shard()); }))
+            refusal = std::move(*thrown);
         if (refusal) {
             conn->respond(error_response(
                 error::forbidden, request, refusal->empty() ? "Forbidden" : *refusal));
@@ -622,14 +628,50 @@ server::listen(std::string_view host, unsigned short port, std::shared_ptr<net::
 
 void server::accept(
     net::ip::tcp::socket socket, boost::beast::flat_buffer buffer, http_request request) {
-    auto const index = core_->shard_of(socket.get_executor());
+    auto* core = core_.get();
+    if (auto const own = core->shard_of(socket.get_executor())) {
+        net::post(
+            core->pool.get(*own),
+            [core,
+             index = *own,
+             socket = std::move(socket),
+             buffer = std::move(buffer),
+             request = std::move(request)]() mutable {
+                auto conn = std::make_shared<detail::http_connection>(
+                    *core, index, std::move(socket), std::move(buffer), false);
+                conn->dispatch(std::move(request));
+            });
+        return;
+    }
+    // A socket of the application's own io_context completes its I/O there: the connection's
+    // handlers would run on the application's thread, racing its shard. Its descriptor moves
+    // to a shard's io_context instead, as a connection that migrates between shards does.
+    boost::system::error_code ec;
+    auto protocol = socket.local_endpoint(ec).protocol();
+    if (ec)
+        protocol = net::ip::tcp::v4();
+    auto const fd = socket.release(ec);
+    if (ec) {
+        log(log_level::error, "accept: cannot take over a foreign socket: " + ec.message());
+        return;
+    }
+    auto const index = static_cast<std::size_t>(fd) % core->pool.size();
     net::post(
-        core_->pool.get(index),
-        [core = core_.get(),
+        core->pool.get(index),
+        [core,
          index,
-         socket = std::move(socket),
+         protocol,
+         fd,
          buffer = std::move(buffer),
          request = std::move(request)]() mutable {
+            boost::system::error_code ec;
+            net::ip::tcp::socket socket{core->pool.get(index)};
+            socket.assign(protocol, fd, ec);
+            if (ec) {
+                log(log_level::error, "accept: cannot adopt a foreign socket: " + ec.message());
+                ::close(fd);
+                return;
+            }
             auto conn = std::make_shared<detail::http_connection>(
                 *core, index, std::move(socket), std::move(buffer), false);
             conn->dispatch(std::move(request));

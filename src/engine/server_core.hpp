@@ -93,7 +93,7 @@ public:
     std::atomic<bool> closing{false};
 
     shard_state& shard(std::size_t index) noexcept { return *shards[index]; }
-    std::size_t shard_of(net::any_io_executor const& ex) const noexcept;
+    std::optional<std::size_t> shard_of(net::any_io_executor const& ex) const noexcept;
 
     /// Handles one parsed request on the connection's shard (engine path or application route).
     void handle(std::shared_ptr<http_connection> conn, http_request& request);

@@ -1,7 +1,10 @@
+#include <sio/core/guarded.hpp>
 #include <sio/core/log.hpp>
 #include <sio/feed/database_source.hpp>
 
 #include <boost/asio/post.hpp>
+
+#include <string>
 
 namespace sio::feed {
 namespace {
@@ -20,8 +23,14 @@ database_source::~database_source() {
 
 void database_source::on_change(std::function<void(change const&)> f) {
     add_listener([f = std::move(f)](std::vector<change> const& batch) {
+        // One change's throw costs that change only: the next ones still reach `f`.
         for (auto const& c : batch)
-            f(c);
+            guarded(
+                [&] { f(c); },
+                [&] {
+                    return "feed on_change callback for change " + std::to_string(c.id) + " of " +
+                           c.table;
+                });
     });
 }
 
@@ -91,8 +100,15 @@ void database_source::deliver_new() {
         if (batch.empty())
             return;
         delivered_ = batch.back().id;
-        for (auto const& l : listeners_)
-            l(batch);
+        // A listener that throws loses this batch, as a Node listener's throw would end its
+        // call; it is logged and the other listeners, the feed thread and the cursor go on.
+        for (std::size_t i = 0; i < listeners_.size(); ++i)
+            guarded(
+                [&] { listeners_[i](batch); },
+                [&] {
+                    return "feed listener " + std::to_string(i) + " (changes up to " +
+                           std::to_string(batch.back().id) + ")";
+                });
         if (batch.size() < read_batch)
             return;
     }

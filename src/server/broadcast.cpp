@@ -1,3 +1,4 @@
+#include <sio/core/guarded.hpp>
 #include <sio/core/log.hpp>
 #include <sio/parser/encode.hpp>
 #include <sio/parser/packet.hpp>
@@ -96,15 +97,36 @@ void broadcast_operator::emit_message(message m) const {
         encode_event(nsp_->name(), std::move(m), std::nullopt, std::move(offset)), opts_);
 }
 
-void broadcast_operator::emit_with_ack(
+std::string broadcast_operator::describe_ack::operator()() const {
+    return "broadcast ack completion of '" + event + "' in " + owner->name();
+}
+
+net::io_context::executor_type broadcast_operator::home_executor() const {
+    return nsp_->server().pool().get(nsp_->current_shard().value_or(0)).get_executor();
+}
+
+void broadcast_operator::start_ack(
     std::string_view event,
     message args,
-    std::function<void(boost::system::error_code, std::vector<message>)> done) const {
+    broadcast_ack_handler handler,
+    net::io_context::executor_type ex) const {
     message m;
     m.args().emplace_back(event);
     m.append(std::move(args));
+    // The user's completion, by whatever path it comes: a throw is logged and contained (Node:
+    // an uncaught exception); every socket goes on.
+    auto const complete =
+        [nsp = nsp_, name = std::string{event}](
+            broadcast_ack_handler h, boost::system::error_code ec, std::vector<message> responses) {
+            guarded(
+                [&] { std::move(h)(ec, std::move(responses)); },
+                [&] { return "broadcast ack completion of '" + name + "' in " + nsp->name(); });
+        };
     if (!valid_event(m)) {
-        done(make_error_code(error::invalid_event), {});
+        // Posted: a completion never runs inside its initiation.
+        net::post(ex, [complete, h = std::move(handler)]() mutable {
+            complete(std::move(h), make_error_code(error::invalid_event), {});
+        });
         return;
     }
     struct collector {
@@ -112,74 +134,76 @@ void broadcast_operator::emit_with_ack(
         std::optional<std::size_t> expected;
         std::vector<message> responses;
         bool finished = false;
-        std::function<void(boost::system::error_code, std::vector<message>)> done;
+        // Emplaced and moved out by construction: Boost 1.81's any_completion_handler move
+        // assignment wraps the handler in itself until the stack overflows.
+        std::optional<broadcast_ack_handler> done;
         std::unique_ptr<net::steady_timer> timer;
 
-        // Called with the lock held; returns the callback to run outside it.
-        std::function<void()> check() {
+        // Called with the lock held: whether every expected ack is in (then the caller takes
+        // `done` and completes it outside the lock).
+        bool complete() {
             if (finished || !expected || responses.size() < *expected)
-                return {};
+                return false;
             finished = true; // the timer fires later and finds it done (it lives on another shard)
-            return [cb = std::move(done), r = std::move(responses)]() mutable {
-                cb({}, std::move(r));
-            };
+            return true;
         }
     };
     auto c = std::make_shared<collector>();
-    c->done = std::move(done);
-    auto const shard = nsp_->current_shard().value_or(0);
-    c->timer = std::make_unique<net::steady_timer>(
-        nsp_->server().pool().get(shard), timeout_.value_or(default_broadcast_ack_timeout));
-    c->timer->async_wait([c](boost::system::error_code ec) {
+    c->done.emplace(std::move(handler));
+    c->timer =
+        std::make_unique<net::steady_timer>(ex, timeout_.value_or(default_broadcast_ack_timeout));
+    c->timer->async_wait([c, complete](boost::system::error_code ec) {
         if (ec)
             return;
-        std::function<void(boost::system::error_code, std::vector<message>)> cb;
+        std::optional<broadcast_ack_handler> h;
         std::vector<message> partial;
         {
             std::lock_guard lock{c->mutex};
             if (c->finished)
                 return;
             c->finished = true;
-            cb = std::move(c->done);
+            h.emplace(std::move(*c->done));
             partial = std::move(c->responses);
         }
-        cb(make_error_code(error::ack_timeout), std::move(partial));
+        complete(std::move(*h), make_error_code(error::ack_timeout), std::move(partial));
     });
+    // Every expected ack is in: completes with them, outside the lock.
+    auto const finish = [complete](collector& c, std::unique_lock<std::mutex>& lock) {
+        broadcast_ack_handler h{std::move(*c.done)};
+        auto r = std::move(c.responses);
+        lock.unlock();
+        complete(std::move(h), {}, std::move(r));
+    };
     auto const id = nsp_->next_broadcast_ack_id();
     nsp_->adapter().broadcast_with_ack(
         encode_event(nsp_->name(), std::move(m), id),
         id,
         opts_,
-        [c](std::size_t reached) {
-            std::function<void()> run;
-            {
-                std::lock_guard lock{c->mutex};
-                c->expected = reached;
-                run = c->check();
-            }
-            if (run)
-                run();
+        [c, finish](std::size_t reached) {
+            std::unique_lock lock{c->mutex};
+            c->expected = reached;
+            if (c->complete())
+                finish(*c, lock);
         },
-        [c](message reply) {
-            std::function<void()> run;
-            {
-                std::lock_guard lock{c->mutex};
-                if (c->finished)
-                    return;
-                c->responses.push_back(std::move(reply));
-                run = c->check();
-            }
-            if (run)
-                run();
+        [c, finish](message reply) {
+            std::unique_lock lock{c->mutex};
+            if (c->finished)
+                return;
+            c->responses.push_back(std::move(reply));
+            if (c->complete())
+                finish(*c, lock);
         });
 }
 
 void broadcast_operator::fetch_sockets(std::function<void(std::vector<socket_info>)> done) const {
+    // A throw from `done` is logged and contained (Node: an uncaught exception).
     nsp_->adapter().fetch_sockets(
-        opts_, [n = nsp_, done = std::move(done)](std::vector<socket_info> sockets) {
+        opts_, [nsp = nsp_, done = std::move(done)](std::vector<socket_info> sockets) {
             for (auto& s : sockets)
-                s.nsp = n;
-            done(std::move(sockets));
+                s.nsp = nsp;
+            guarded(
+                [&] { done(std::move(sockets)); },
+                [&] { return "fetch_sockets completion in " + nsp->name(); });
         });
 }
 

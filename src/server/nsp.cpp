@@ -1,8 +1,10 @@
-#include <sio/core/log.hpp>
+#include <sio/core/guarded.hpp>
 #include <sio/server/nsp.hpp>
 #include <sio/server/server.hpp>
 
 #include <boost/asio/post.hpp>
+
+#include <string>
 
 namespace sio {
 
@@ -79,12 +81,18 @@ void nsp::run_middlewares(
                 run_middlewares(s, index + 1, done);
         });
     }};
-    try {
-        middlewares_[index](*s, n);
-    } catch (std::exception const& ex) {
-        log(log_level::error, "middleware of " + name_ + " threw: " + ex.what());
-        n(connect_error{ex.what(), {}});
-    }
+    // Node has no try around a middleware (an uncaught exception); what it does for a refusal,
+    // next(err), is what we do for a throw: the client gets connect_error with the message (or
+    // "middleware error" for a throw that is not a std::exception) and the process goes on.
+    auto thrown = guarded(
+        [&] { middlewares_[index](*s, n); },
+        [&] {
+            return "middleware " + std::to_string(index) + " of " + name_ + " for socket " +
+                   s->id() + " on shard " + std::to_string(s->shard());
+        });
+    if (thrown)
+        n(connect_error{
+            thrown->empty() ? std::string{"middleware error"} : std::move(*thrown), {}});
 }
 
 void nsp::fire_connection(socket& s) {
@@ -92,11 +100,14 @@ void nsp::fire_connection(socket& s) {
     for (auto& h : connection_handlers_) {
         if (!s.connected())
             break;
-        try {
-            h(s);
-        } catch (std::exception const& ex) {
-            log(log_level::error, "connection handler of " + name_ + " threw: " + ex.what());
-        }
+        // Node: an uncaught exception. Here it is logged, the socket stays connected and the
+        // next connection handler runs.
+        guarded(
+            [&] { h(s); },
+            [&] {
+                return "connection handler of " + name_ + " for socket " + s.id() + " on shard " +
+                       std::to_string(s.shard());
+            });
     }
 }
 

@@ -1,3 +1,4 @@
+#include <sio/core/guarded.hpp>
 #include <sio/core/log.hpp>
 #include <sio/server/memory_adapter.hpp>
 #include <sio/server/server.hpp>
@@ -80,25 +81,50 @@ nsp* server_state::find_nsp(std::string_view name, boost::json::object const& au
     }
     for (auto const& [accept, init] : dynamic) {
         bool ok = false;
-        try {
-            ok = accept(name, auth);
-        } catch (std::exception const& ex) {
-            log(log_level::error, std::string{"namespace predicate threw: "} + ex.what());
-        }
+        guarded(
+            [&] { ok = accept(name, auth); },
+            [&] { return "namespace predicate for " + std::string{name}; });
         if (!ok)
             continue;
-        std::unique_lock lock{nsps_mutex};
-        if (auto it = nsps.find(name); it != nsps.end())
-            return it->second.get(); // another shard created it meanwhile
-        auto a = options.adapter ? options.adapter() : std::make_unique<memory_adapter>();
-        auto n = std::make_unique<nsp>(owner, std::string{name}, std::move(a), pool.size());
-        // Set up before it is visible to any other shard.
-        init(*n);
-        auto* raw = n.get();
-        nsps.emplace(std::string{name}, std::move(n));
-        return raw;
+        return create_dynamic(name, init);
     }
     return nullptr;
+}
+
+nsp* server_state::create_dynamic(std::string_view name, std::function<void(nsp&)> const& init) {
+    std::unique_lock lock{nsps_mutex};
+    // Another shard may be setting up the same name: wait for it, so it is created once.
+    while (true) {
+        if (auto it = nsps.find(name); it != nsps.end())
+            return it->second.get();
+        if (nsps_creating.find(name) == nsps_creating.end())
+            break;
+        nsp_created.wait(lock);
+    }
+    nsps_creating.emplace(name);
+    lock.unlock();
+    // Set up outside the lock (init may call io.of(...)), before any other shard can see it. A
+    // throwing init (or adapter) leaves no namespace: the client is refused "Invalid namespace",
+    // as for a name no predicate accepts, and a later CONNECT tries again.
+    std::unique_ptr<nsp> n;
+    bool const ok = !guarded(
+        [&] {
+            auto a = options.adapter ? options.adapter() : std::make_unique<memory_adapter>();
+            n = std::make_unique<nsp>(owner, std::string{name}, std::move(a), pool.size());
+            init(*n);
+        },
+        [&] { return "init of dynamic namespace " + std::string{name}; });
+    lock.lock();
+    nsps_creating.erase(nsps_creating.find(name));
+    nsp* raw = nullptr;
+    if (ok) {
+        // An init that created this very name with io.of(...) keeps that one.
+        auto [it, inserted] = nsps.try_emplace(std::string{name}, std::move(n));
+        raw = it->second.get();
+    }
+    nsp_created.notify_all();
+    lock.unlock();
+    return raw;
 }
 
 std::string server_state::make_socket_id(std::size_t shard) {

@@ -5,10 +5,12 @@
 #include <sio/server/server.hpp>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -29,6 +31,8 @@ public:
     /// The namespace for a CONNECT: an existing one, or a dynamic one created now; null if none.
     nsp* find_nsp(std::string_view name, boost::json::object const& auth);
     nsp& get_or_create(std::string_view name);
+    /// Creates and sets up a dynamic namespace once, however many shards ask at the same time.
+    nsp* create_dynamic(std::string_view name, std::function<void(nsp&)> const& init);
     /// A fresh unguessable socket id (20 characters, base64url).
     std::string make_socket_id(std::size_t shard);
     /// A recovery pid: random, its first character naming the shard.
@@ -43,6 +47,10 @@ public:
 
     std::shared_mutex nsps_mutex; // CONNECT reads, dynamic namespaces write; never per message
     std::map<std::string, std::unique_ptr<nsp>, std::less<>> nsps;
+    // Dynamic namespaces being set up (their init runs outside the mutex), and the signal that
+    // one was.
+    std::set<std::string, std::less<>> nsps_creating;
+    std::condition_variable_any nsp_created;
     std::vector<std::pair<nsp_predicate, std::function<void(nsp&)>>> dynamic;
 
 private:

@@ -1,3 +1,4 @@
+#include <sio/core/guarded.hpp>
 #include <sio/core/log.hpp>
 #include <sio/parser/decode.hpp>
 #include <sio/parser/encode.hpp>
@@ -26,18 +27,17 @@ namespace sio {
 
 namespace {
 
-// Wraps every call into user code: an exception is logged with the socket and event, and the
-// event loop, the connection and every other socket go on.
-template <class F> void guarded(socket const& s, std::string_view what, F&& f) {
-    try {
-        f();
-    } catch (std::exception const& ex) {
-        log(log_level::error,
-            "handler for '" + std::string{what} + "' of socket " + s.id() + " threw: " + ex.what());
-    } catch (...) {
-        log(log_level::error,
-            "handler for '" + std::string{what} + "' of socket " + s.id() + " threw");
-    }
+// Every call into user code on a socket's behalf (event, any, outgoing, disconnect and error
+// handlers, packet middlewares, ack completions): a throw, of any type, is logged with the shard,
+// the socket and the event, and the event loop, the connection and every other socket go on.
+// Node would treat it as an uncaught exception (a listener's throw ends the process unless the
+// application catches it); we keep the process and the socket, and the call that threw is over.
+template <class F>
+std::optional<std::string> guarded(socket const& s, std::string_view what, F&& f) {
+    return sio::guarded(std::forward<F>(f), [&] {
+        return "handler for '" + std::string{what} + "' of socket " + s.id() + " on shard " +
+               std::to_string(s.shard());
+    });
 }
 
 bool reserved(std::string_view event) {
@@ -473,8 +473,8 @@ void socket::start_ack(
     std::optional<std::chrono::milliseconds> timeout,
     ack_handler handler) {
     auto const fail = [this](ack_handler h, error e) {
-        net::post(get_executor(), [h = std::move(h), e]() mutable {
-            std::move(h)(make_error_code(e), message{});
+        net::post(get_executor(), [self = shared_from_this(), h = std::move(h), e]() mutable {
+            guarded(*self, "ack", [&] { std::move(h)(make_error_code(e), message{}); });
         });
     };
     if (reserved(event)) {
@@ -513,7 +513,9 @@ void socket::start_ack(
             auto h = std::move(it->second.handler);
             acks.erase(it);
             if (h)
-                std::move(h)(make_error_code(error::ack_timeout), message{});
+                guarded(*self, "ack", [&] {
+                    std::move(h)(make_error_code(error::ack_timeout), message{});
+                });
         });
     }
     more().acks.emplace(id, std::move(pending));
@@ -597,7 +599,9 @@ void socket::on_event(message args, std::optional<std::uint64_t> ack_id) {
                     (*step)(e);
             });
         };
-        guarded(*self, "middleware", [&] { m(*self, state->args, next); });
+        // A throw stops the packet as next(error) would: the error handlers get its message.
+        if (auto thrown = guarded(*self, "middleware", [&] { m(*self, state->args, next); }))
+            next(thrown->empty() ? std::string{"middleware error"} : std::move(*thrown));
     };
     (*step)(std::nullopt);
 }
@@ -749,6 +753,10 @@ void ack::send(message args) const {
     net::post(state_->executor, [answer, st = state_, args = std::move(args)]() mutable {
         answer(*st, std::move(args));
     });
+}
+
+std::string socket_ref::describe(socket const& s) {
+    return "socket_ref dispatch to socket " + s.id() + " on shard " + std::to_string(s.shard());
 }
 
 void socket_ref::disconnect(bool close) const {

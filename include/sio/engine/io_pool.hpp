@@ -25,7 +25,8 @@ public:
     net::io_context& get(std::size_t shard) noexcept { return *contexts_[shard]; }
 
     /// Runs every shard (shard 0 on the calling thread) until stop() or until all run out of
-    /// work. Call once.
+    /// work. Call once. An exception escaping a handler is logged with its shard and the shard
+    /// goes on running.
     void run();
     /// Starts the shards on their own threads and returns at once; join() waits for them.
     void start();

@@ -2,7 +2,11 @@
 
 #include <sio/parser/message.hpp>
 #include <sio/server/adapter.hpp>
+#include <sio/server/detail/completion.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -14,6 +18,7 @@
 
 namespace sio {
 
+namespace net = boost::asio;
 class nsp;
 
 /// Whom to reach, as a cheap immutable value: `io.to("a").to("b").except("c").emit(...)`, as
@@ -46,13 +51,26 @@ public:
     /// Emits `m` whose first argument is the event name.
     void emit_message(message m) const;
 
-    /// Emits and collects every recipient's ack. `done(ec, responses)` runs once, on some shard:
-    /// ec is error::ack_timeout when some recipient did not answer within timeout() (default
-    /// 5 s), with the responses that did arrive.
-    void emit_with_ack(
-        std::string_view event,
-        message args,
-        std::function<void(boost::system::error_code, std::vector<message>)> done) const;
+    /// Emits and collects every recipient's ack; the token is an Asio completion token for
+    /// void(error_code, std::vector<message>) (a callback, net::use_awaitable, ...), completed
+    /// once: ec is error::ack_timeout when some recipient did not answer within timeout()
+    /// (default 5 s), with the responses that did arrive. The completion runs on the token's
+    /// associated executor, else on the calling shard (shard 0 from another thread).
+    template <class CompletionToken>
+    auto emit_with_ack(std::string_view event, message args, CompletionToken&& token) const {
+        return net::
+            async_initiate<CompletionToken, void(boost::system::error_code, std::vector<message>)>(
+                [self = *this, ev = std::string{event}](auto handler, message a) {
+                    auto const ex = self.home_executor();
+                    // Constructed, not assigned: Boost 1.81's any_completion_handler move
+                    // assignment wraps the handler in itself.
+                    broadcast_ack_handler bound{detail::bind_completion(
+                        std::move(handler), ex, describe_ack{self.nsp_, ev})};
+                    self.start_ack(ev, std::move(a), std::move(bound), ex);
+                },
+                token,
+                std::move(args));
+    }
 
     /// Snapshots of the matching sockets; `done` runs on some shard.
     void fetch_sockets(std::function<void(std::vector<socket_info>)> done) const;
@@ -63,6 +81,22 @@ public:
     broadcast_options const& options() const noexcept { return opts_; }
 
 private:
+    // Names a broadcast's ack completion in the log, should it throw.
+    struct describe_ack {
+        nsp const* owner;
+        std::string event;
+        std::string operator()() const;
+    };
+    using broadcast_ack_handler =
+        net::any_completion_handler<void(boost::system::error_code, std::vector<message>)>;
+    /// The calling thread's shard, else shard 0: where the acks are counted and timed.
+    net::io_context::executor_type home_executor() const;
+    void start_ack(
+        std::string_view event,
+        message args,
+        broadcast_ack_handler handler,
+        net::io_context::executor_type ex) const;
+
     nsp* nsp_;
     broadcast_options opts_;
     std::optional<std::chrono::milliseconds> timeout_;

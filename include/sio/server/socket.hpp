@@ -101,6 +101,7 @@ public:
     bool expired() const noexcept { return socket_.expired(); }
 
 private:
+    static std::string describe(socket const& s);
     std::weak_ptr<socket> socket_;
     std::optional<net::io_context::executor_type> executor_;
 };
@@ -172,16 +173,14 @@ public:
     send_status emit_message(message m, bool is_volatile = false, bool compress = true);
 
     /// Emits and waits for the client's ack; the token is an Asio completion token for
-    /// void(error_code, message) (a callback, net::use_awaitable, ...). Errors: ack_timeout
-    /// (after timeout(), if one was set), socket_disconnected.
+    /// void(error_code, message) (a callback, net::use_awaitable, net::use_future, ...). The
+    /// completion runs on the token's associated executor (a strand, the awaiting coroutine's
+    /// io_context, bind_executor's), else on the socket's shard, as Asio's own operations do.
+    /// Any thread while the socket lives (the emit itself happens on its shard). Errors:
+    /// ack_timeout (after timeout(), if one was set), socket_disconnected.
     template <class CompletionToken>
     auto emit_with_ack(std::string_view event, message args, CompletionToken&& token) {
-        return net::async_initiate<CompletionToken, void(boost::system::error_code, message)>(
-            [this, ev = std::string{event}, a = std::move(args)](auto handler) mutable {
-                start_ack(
-                    std::move(ev), std::move(a), std::nullopt, ack_handler{std::move(handler)});
-            },
-            token);
+        return initiate_ack(event, std::move(args), std::nullopt, token);
     }
 
     /// Flags for the next emit: s.volatile_().emit(...), s.timeout(2s).emit_with_ack(...).
@@ -229,6 +228,12 @@ private:
         return m;
     }
     template <class F> static event_handler make_event_handler(F&& f);
+    template <class CompletionToken>
+    auto initiate_ack(
+        std::string_view event,
+        message args,
+        std::optional<std::chrono::milliseconds> timeout,
+        CompletionToken& token);
 
     listener_id add_handler(std::string event, event_handler h, bool once);
     template <class Pred> void remove_handlers(Pred pred);
@@ -335,12 +340,7 @@ public:
     }
     template <class CompletionToken>
     auto emit_with_ack(std::string_view event, message args, CompletionToken&& token) const {
-        return net::async_initiate<CompletionToken, void(boost::system::error_code, message)>(
-            [s = socket_, t = timeout_, ev = std::string{event}, a = std::move(args)](
-                auto handler) mutable {
-                s->start_ack(std::move(ev), std::move(a), t, ack_handler{std::move(handler)});
-            },
-            token);
+        return socket_->initiate_ack(event, std::move(args), timeout_, token);
     }
 
 private:

@@ -2,6 +2,10 @@
 
 // Template bodies of <sio/server/socket.hpp>.
 
+#include <sio/core/guarded.hpp>
+#include <sio/server/detail/completion.hpp>
+
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 
 #include <exception>
@@ -85,17 +89,62 @@ template <class F> event_handler socket::make_event_handler(F&& f) {
     }
 }
 
+template <class CompletionToken>
+auto socket::initiate_ack(
+    std::string_view event,
+    message args,
+    std::optional<std::chrono::milliseconds> timeout,
+    CompletionToken& token) {
+    return net::async_initiate<CompletionToken, void(boost::system::error_code, message)>(
+        [weak = weak_from_this(),
+         ex = get_executor(),
+         shard = shard_,
+         timeout,
+         ev = std::string{event},
+         a = std::move(args)](auto handler) mutable {
+            // Constructed, not assigned: see start_ack.
+            ack_handler bound{detail::bind_completion(std::move(handler), ex, [weak, shard] {
+                auto s = weak.lock();
+                return "emit_with_ack completion of socket " +
+                       (s ? s->id() : std::string{"(closed)"}) + " on shard " +
+                       std::to_string(shard);
+            })};
+            // Started on the socket's shard, its state's only thread: at once when already
+            // there, the usual case.
+            net::dispatch(
+                ex,
+                [weak = std::move(weak),
+                 ex,
+                 timeout,
+                 ev = std::move(ev),
+                 a = std::move(a),
+                 h = std::move(bound)]() mutable {
+                    if (auto s = weak.lock())
+                        s->start_ack(std::move(ev), std::move(a), timeout, std::move(h));
+                    else // posted: a completion never runs inside its initiation
+                        net::post(ex, [h = std::move(h)]() mutable {
+                            std::move(h)(make_error_code(error::socket_disconnected), message{});
+                        });
+                });
+        },
+        token);
+}
+
+// A throw from `f` is logged and contained: as an event handler's, it ends that call only.
 template <class F> void socket_ref::dispatch(F&& f) const {
     if (!executor_)
         return;
+    auto const run = [](socket& s, auto& fn) {
+        sio::guarded([&] { fn(s); }, [&] { return socket_ref::describe(s); });
+    };
     if (executor_->running_in_this_thread()) {
         if (auto s = socket_.lock())
-            f(*s);
+            run(*s, f);
         return;
     }
-    net::post(*executor_, [weak = socket_, f = std::forward<F>(f)]() mutable {
+    net::post(*executor_, [weak = socket_, f = std::forward<F>(f), run]() mutable {
         if (auto s = weak.lock())
-            f(*s);
+            run(*s, f);
     });
 }
 
