@@ -42,11 +42,7 @@ public:
     broadcast_operator timeout(std::chrono::milliseconds t) const;
 
     template <class... Args> void emit(std::string_view event, Args&&... args) const {
-        message m;
-        m.args().reserve(1 + sizeof...(Args));
-        m.args().emplace_back(event);
-        (m.append(std::forward<Args>(args)), ...);
-        emit_message(std::move(m));
+        emit_message(message::of(event, std::forward<Args>(args)...));
     }
     /// Emits `m` whose first argument is the event name.
     void emit_message(message m) const;

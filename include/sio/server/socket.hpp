@@ -221,11 +221,7 @@ private:
     friend class ack;
 
     template <class... Args> static message make_event(std::string_view event, Args&&... args) {
-        message m;
-        m.args().reserve(1 + sizeof...(Args));
-        m.args().emplace_back(event);
-        (m.append(std::forward<Args>(args)), ...);
-        return m;
+        return message::of(event, std::forward<Args>(args)...);
     }
     template <class F> static event_handler make_event_handler(F&& f);
     template <class CompletionToken>
